@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+
+namespace Milestones.Domain.Catalog;
+
+static partial class CatalogValidator
+{
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex SlugPattern();
+
+    /// <summary>Longest project id accepted, here and on the wire.</summary>
+    public const int MaxIdLength = 64;
+
+    public static List<string> Validate(IReadOnlyList<ProjectDefinition> projects)
+    {
+        var errors = new List<string>();
+        if (projects.Count == 0)
+        {
+            errors.Add("the catalog has no projects");
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < projects.Count; i++)
+        {
+            var p = projects[i];
+            var name = $"project #{i + 1} '{p.Id}'";
+            if (string.IsNullOrWhiteSpace(p.Id) || p.Id.Length > MaxIdLength || !SlugPattern().IsMatch(p.Id))
+            {
+                errors.Add($"{name}: id must be an ASCII slug (a-z, 0-9, '-'), at most {MaxIdLength} characters");
+            }
+            else if (!seen.Add(p.Id))
+            {
+                errors.Add($"{name}: duplicate id '{p.Id}'");
+            }
+            if (string.IsNullOrWhiteSpace(p.NameZh) || string.IsNullOrWhiteSpace(p.NameEn) || string.IsNullOrWhiteSpace(p.Area))
+            {
+                errors.Add($"{name}: nameZh, nameEn and area are required");
+            }
+            ValidatePlan(p, name, errors);
+        }
+        return errors;
+    }
+
+    static void ValidatePlan(ProjectDefinition p, string name, List<string> errors)
+    {
+        if (p.Plan is null || p.Plan.Milestones is null || p.Plan.Milestones.Count == 0)
+        {
+            errors.Add($"{name}: the milestone plan is empty");
+            return;
+        }
+        if (p.Plan.Required is null || p.Plan.Required.Count == 0)
+        {
+            errors.Add($"{name}: the plan requires no milestone, so completion would mean nothing");
+            return;
+        }
+        foreach (var code in p.Plan.Milestones.Where(c => !MilestoneVocabulary.IsKnown(c)))
+        {
+            errors.Add($"{name}: unknown milestone code '{code}' in plan.milestones");
+        }
+        if (p.Plan.Milestones.Distinct(StringComparer.Ordinal).Count() != p.Plan.Milestones.Count)
+        {
+            errors.Add($"{name}: plan.milestones lists a code twice");
+        }
+        foreach (var code in p.Plan.Required.Where(c => !p.Plan.Applies(c)))
+        {
+            errors.Add($"{name}: required milestone '{code}' is not in plan.milestones");
+        }
+        var reportCodes = p.Report.Reached2022.Concat(p.Report.Planned2023).Select(s => s.Milestone).OfType<string>();
+        foreach (var code in reportCodes.Where(c => !p.Plan.Applies(c)))
+        {
+            errors.Add($"{name}: the report extract names milestone '{code}', which is not in plan.milestones");
+        }
+        foreach (var target in p.Targets.Where(t => string.IsNullOrWhiteSpace(t.Metric) || t.Target <= 0))
+        {
+            errors.Add($"{name}: target '{target.Metric}' needs a metric name and a positive target");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using Milestones.Domain.Catalog;
+using Milestones.Domain.Projects;
+using Milestones.Domain.Storage;
+using Milestones.Domain.Validation;
+
+namespace Milestones.Domain.Recording;
+
+/// <summary>
+/// Records one milestone event: validates it, applies it to its project and commits the event, the state
+/// change and any completion to announce in one unit. Safe to call again with the same event (a redelivery)
+/// and from several replicas at once: concurrent writers on one project are serialised by the store's version
+/// check, and the loser re-reads and re-applies.
+/// </summary>
+public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalog, MilestoneValidator validator, TimeProvider time)
+{
+    /// <summary>How many times a commit is retried after losing a version race before giving up.</summary>
+    public const int MaxVersionRetries = 16;
+
+    public async Task<RecordOutcome> Record(MilestoneEvent e, CancellationToken cancellationToken)
+    {
+        if (validator.Validate(e) is { } rejection)
+        {
+            return RecordOutcome.Rejected(rejection);
+        }
+        var plan = catalog.Get(e.ProjectId).Plan;
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var snapshot = await store.LoadProject(e.ProjectId, cancellationToken).ConfigureAwait(false);
+            var outcome = (snapshot?.State ?? ProjectState.Empty(e.ProjectId)).Apply(plan, e);
+            var now = time.GetUtcNow();
+            var outbox = outcome.Completion is { } completion ? [OutboxEntry.For(completion, now)] : Array.Empty<OutboxEntry>();
+            var commit = new ProjectCommit(EventRecord.From(e, now), snapshot?.Version ?? 0, outcome.State, outbox);
+
+            switch (await store.Commit(commit, cancellationToken).ConfigureAwait(false))
+            {
+                case CommitResult.Committed:
+                    return RecordOutcome.Applied(outcome.Changed, outcome.Completion);
+                case CommitResult.EventExists exists when exists.ExistingFingerprint == e.Fingerprint:
+                    return RecordOutcome.Duplicate;
+                case CommitResult.EventExists:
+                    return RecordOutcome.Rejected(new Rejection(RejectionReason.Conflict,
+                        $"event {e.EventId} was already recorded with a different payload"));
+                case CommitResult.VersionConflict when attempt < MaxVersionRetries:
+                    continue;
+                case CommitResult.VersionConflict:
+                    throw new ConcurrencyException(
+                        $"Project '{e.ProjectId}' changed under event {e.EventId} {attempt} times in a row; the message will be retried.");
+            }
+        }
+    }
+}
+
+/// <summary>How recording an event ended.</summary>
+public sealed record RecordOutcome
+{
+    RecordOutcome(RecordStatus status, bool changed, ProjectCompletion? completion, Rejection? rejection)
+    {
+        Status = status;
+        Changed = changed;
+        Completion = completion;
+        Rejection = rejection;
+    }
+
+    public RecordStatus Status { get; }
+
+    /// <summary>True when the event changed the project's state (not merely its timeline).</summary>
+    public bool Changed { get; }
+
+    /// <summary>Set when this event completed its project.</summary>
+    public ProjectCompletion? Completion { get; }
+
+    public Rejection? Rejection { get; }
+
+    public static RecordOutcome Duplicate { get; } = new(RecordStatus.Duplicate, false, null, null);
+
+    public static RecordOutcome Applied(bool changed, ProjectCompletion? completion) => new(RecordStatus.Applied, changed, completion, null);
+
+    public static RecordOutcome Rejected(Rejection rejection) => new(RecordStatus.Rejected, false, null, rejection);
+}
+
+public enum RecordStatus
+{
+    Applied,
+    Duplicate,
+    Rejected,
+}
+
+/// <summary>Too many concurrent writers on one project; a transient condition, retried by the transport.</summary>
+public sealed class ConcurrencyException(string message) : Exception(message);

@@ -1,0 +1,37 @@
+namespace Milestones.Domain.Validation;
+
+/// <summary>Why an event is refused (SPEC §6). The code is stable: it is a metric tag and an error-queue header.</summary>
+public enum RejectionReason
+{
+    MissingField,
+    UnknownProject,
+    UnknownMilestone,
+    MilestoneNotInPlan,
+    TimestampInFuture,
+    BeforeProjectExisted,
+    ReportedBeforeOccurred,
+    TooLarge,
+    InvalidField,
+    Conflict,
+}
+
+/// <summary>A refused event: the reason code and a sentence a human can act on.</summary>
+public sealed record Rejection(RejectionReason Reason, string Message)
+{
+    public string Code => Reason switch
+    {
+        RejectionReason.MissingField => "missing-field",
+        RejectionReason.UnknownProject => "unknown-project",
+        RejectionReason.UnknownMilestone => "unknown-milestone",
+        RejectionReason.MilestoneNotInPlan => "milestone-not-in-plan",
+        RejectionReason.TimestampInFuture => "timestamp-in-future",
+        RejectionReason.BeforeProjectExisted => "before-project-existed",
+        RejectionReason.ReportedBeforeOccurred => "reported-before-occurred",
+        RejectionReason.TooLarge => "too-large",
+        RejectionReason.InvalidField => "invalid-field",
+        RejectionReason.Conflict => "conflict",
+        _ => "invalid",
+    };
+
+    public override string ToString() => $"{Code}: {Message}";
+}

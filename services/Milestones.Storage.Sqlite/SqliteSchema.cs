@@ -1,0 +1,48 @@
+using Microsoft.Data.Sqlite;
+
+namespace Milestones.Storage.Sqlite;
+
+/// <summary>Creates the tables once per file; every statement is idempotent.</summary>
+static class SqliteSchema
+{
+    // Instants are stored as UTC ticks so that ordering and comparison are numeric and exact.
+    const string Ddl = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS events (
+            event_id        TEXT    NOT NULL PRIMARY KEY,
+            project_id      TEXT    NOT NULL,
+            milestone_code  TEXT    NOT NULL,
+            occurred_at     INTEGER NOT NULL,
+            reported_at     INTEGER NOT NULL,
+            source_system   TEXT    NOT NULL,
+            note            TEXT    NULL,
+            evidence_url    TEXT    NULL,
+            fingerprint     TEXT    NOT NULL,
+            recorded_at     INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS events_by_project ON events (project_id, occurred_at);
+        CREATE TABLE IF NOT EXISTS projects (
+            project_id  TEXT    NOT NULL PRIMARY KEY,
+            version     INTEGER NOT NULL,
+            state       TEXT    NOT NULL,
+            updated_at  INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS outbox (
+            message_id   TEXT    NOT NULL PRIMARY KEY,
+            project_id   TEXT    NOT NULL,
+            payload      TEXT    NOT NULL,
+            enqueued_at  INTEGER NOT NULL,
+            sent_at      INTEGER NULL,
+            lease_owner  TEXT    NULL,
+            lease_until  INTEGER NULL
+        );
+        CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (enqueued_at) WHERE sent_at IS NULL;
+        """;
+
+    public static void Create(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Ddl;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Milestones.Domain.Catalog;
+using Milestones.Domain.Recording;
+using Milestones.Domain.Storage;
+using Milestones.Domain.Validation;
+using Milestones.ServiceDefaults;
+using Milestones.Storage.Sqlite;
+using Milestones.Worker.Consumers;
+using Milestones.Worker.Demo;
+using Milestones.Worker.Health;
+using Milestones.Worker.Messaging;
+using Milestones.Worker.Outbox;
+using Milestones.Worker.Telemetry;
+
+namespace Milestones.Worker;
+
+public static class Extensions
+{
+    /// <summary>Everything the worker needs: catalog, domain, store, bus, outbox dispatcher and the demo when asked for.</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddServiceDefaults([MilestonesTelemetry.Name, "MassTransit"], [MilestonesTelemetry.Name, "MassTransit"]);
+
+        builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.SectionName);
+
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<MilestonesTelemetry>();
+        builder.Services.AddSingleton(LoadCatalog(builder));
+        builder.Services.AddSingleton(ValidationLimits.Default);
+        builder.Services.AddSingleton<MilestoneValidator>();
+        builder.Services.AddSingleton<MilestoneRecorder>();
+        builder.Services.AddSingleton<OutboxSignal>();
+
+        builder.AddStore();
+        builder.AddMessaging();
+        // After the bus: hosted services stop in reverse order, so the dispatcher's final flush still has a bus.
+        builder.Services.AddHostedService<OutboxDispatcher>();
+        return builder;
+    }
+
+    /// <summary>The catalog is loaded before the host starts: a broken catalog stops the service with the entry named.</summary>
+    static ProjectCatalog LoadCatalog(IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(CatalogOptions.SectionName).Get<CatalogOptions>() ?? new CatalogOptions();
+        var path = Path.IsPathRooted(options.Path) ? options.Path : Path.Combine(builder.Environment.ContentRootPath, options.Path);
+        return ProjectCatalog.LoadFile(path);
+    }
+
+    static void AddStore(this IHostApplicationBuilder builder)
+    {
+        var provider = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()?.Provider;
+        switch (provider)
+        {
+            case StorageProvider.Sqlite:
+                builder.Services.AddOptions<SqliteStoreOptions>().BindConfiguration(SqliteStoreOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+                builder.Services.AddSingleton(services =>
+                {
+                    var path = services.GetRequiredService<IOptions<SqliteStoreOptions>>().Value.Path;
+                    var demo = services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled;
+                    // The demo runs on a throwaway file so that it shows a completion every time it runs.
+                    return new SqliteMilestoneStore(demo
+                        ? Path.Combine(Path.GetTempPath(), $"milestones-demo-{Environment.ProcessId}.db")
+                        : Path.IsPathRooted(path) ? path : Path.Combine(builder.Environment.ContentRootPath, path));
+                });
+                builder.Services.AddSingleton<IProjectStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
+                builder.Services.AddSingleton<IOutboxStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
+                builder.Services.AddHealthChecks().AddCheck<SqliteStoreHealthCheck>("sqlite", tags: [Milestones.ServiceDefaults.Extensions.ReadyTag]);
+                break;
+            case StorageProvider.MongoDb:
+                throw new NotSupportedException("Storage:Provider 'MongoDb' is not available in this build yet; use 'Sqlite'.");
+            default:
+                throw new OptionsValidationException(StorageOptions.SectionName, typeof(StorageOptions),
+                    ["Storage:Provider must be set to 'Sqlite' or 'MongoDb'."]);
+        }
+    }
+
+    static void AddMessaging(this IHostApplicationBuilder builder)
+    {
+        var messaging = builder.Configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>();
+        var demo = builder.Configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>()?.Enabled == true;
+        if (demo)
+        {
+            builder.Services.AddSingleton<DemoConsole>();
+            builder.Services.AddHostedService<DemoRunner>();
+        }
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<MilestoneReachedConsumer, MilestoneReachedConsumerDefinition>();
+            if (demo)
+            {
+                bus.AddConsumer<ProjectCompletedPrinter>().Endpoint(e => e.Name = "milestones-demo-printer");
+            }
+
+            switch (messaging?.Transport)
+            {
+                case MessagingTransport.InMemory:
+                    bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                    break;
+                case MessagingTransport.RabbitMq:
+                    // Host, port, virtual host, user, password and TLS come from MassTransit's RabbitMqTransport section.
+                    bus.UsingRabbitMq((context, cfg) => cfg.ConfigureEndpoints(context));
+                    break;
+                default:
+                    throw new OptionsValidationException(MessagingOptions.SectionName, typeof(MessagingOptions),
+                        ["Messaging:Transport must be set to 'InMemory' or 'RabbitMq'."]);
+            }
+        });
+        builder.Services.AddOptions<RabbitMqTransportOptions>().BindConfiguration("RabbitMqTransport");
+    }
+}

@@ -1,0 +1,101 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Milestones.Domain.Catalog;
+using Milestones.Domain.Storage;
+using Milestones.Worker.Messaging;
+using Milestones.Worker.Telemetry;
+
+namespace Milestones.Worker.Outbox;
+
+/// <summary>
+/// Publishes the entries that commits left in the outbox, each with its deterministic message id, then marks them
+/// sent. A crash between the publish and the mark re-publishes the same message id after restart: consumers
+/// de-duplicate on it. On shutdown it drains what is pending while the bus is still up.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    IOutboxStore store,
+    IBus bus,
+    ProjectCatalog catalog,
+    OutboxSignal signal,
+    MilestonesTelemetry telemetry,
+    TimeProvider time,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    readonly string owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var published = await DispatchBatch(settings, stoppingToken);
+                if (published == settings.BatchSize)
+                {
+                    continue;
+                }
+                await signal.Wait(settings.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // Broker or store unavailable: the entries stay pending and are tried again.
+                LogDispatchFailed(ex);
+                try
+                {
+                    await Task.Delay(settings.PollInterval, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        // Flush: hosted services stop in reverse order, so the bus (registered first) is still running here.
+        try
+        {
+            while (await DispatchBatch(options.Value, cancellationToken) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDispatchFailed(ex);
+        }
+    }
+
+    /// <summary>Publishes one claimed batch; returns how many were published.</summary>
+    internal async Task<int> DispatchBatch(OutboxOptions settings, CancellationToken cancellationToken)
+    {
+        var entries = await store.ClaimPending(owner, settings.BatchSize, settings.Lease, cancellationToken);
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+        foreach (var entry in entries)
+        {
+            var name = catalog.TryGet(entry.ProjectId, out var project) ? project.NameZh : entry.ProjectId;
+            await bus.Publish(entry.Completion.ToContract(name), context => context.MessageId = entry.MessageId, cancellationToken);
+            telemetry.CompletionsPublished.Add(1);
+            LogPublished(entry.ProjectId, entry.Completion.CompletionNumber, entry.MessageId);
+        }
+        await store.MarkSent(entries.Select(e => e.MessageId).ToList(), time.GetUtcNow(), cancellationToken);
+        return entries.Count;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Published ProjectCompleted for {ProjectId} (completion {CompletionNumber}, message {MessageId})")]
+    partial void LogPublished(string projectId, int completionNumber, Guid messageId);
+
+    [LoggerMessage(LogLevel.Warning, "Outbox dispatch failed; pending entries will be retried")]
+    partial void LogDispatchFailed(Exception exception);
+}

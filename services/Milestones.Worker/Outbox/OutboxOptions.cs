@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Milestones.Worker.Outbox;
+
+/// <summary>How the outbox dispatcher runs, bound from <c>Outbox</c>.</summary>
+public sealed class OutboxOptions
+{
+    public const string SectionName = "Outbox";
+
+    /// <summary>How often the outbox is checked when nothing signals new entries (entries left by a crash or by another replica). Default 1 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Entries claimed at once. Default 100.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How long a claim keeps other dispatchers off the entries. Default 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+}
