@@ -23,6 +23,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddSecretFiles();
         builder.AddServiceDefaults([MilestonesTelemetry.Name, "MassTransit"], [MilestonesTelemetry.Name, "MassTransit"]);
 
         builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -44,6 +45,19 @@ public static class Extensions
         // After the bus: hosted services stop in reverse order, so the dispatcher's final flush still has a bus.
         builder.Services.AddHostedService<OutboxDispatcher>();
         return builder;
+    }
+
+    /// <summary>Default directory of mounted secrets: one file per key, named like an environment variable (<c>MongoDb__ConnectionString</c>).</summary>
+    public const string DefaultSecretsDirectory = "/run/secrets/milestones";
+
+    /// <summary>
+    /// Mounted secret files (Kubernetes secret volumes, compose secrets) are read last, so a secret file overrides an
+    /// environment variable of the same key. The directory can be moved with <c>MILESTONES_SECRETS_DIR</c>.
+    /// </summary>
+    static void AddSecretFiles(this IHostApplicationBuilder builder)
+    {
+        var directory = builder.Configuration["MILESTONES_SECRETS_DIR"] is { Length: > 0 } configured ? configured : DefaultSecretsDirectory;
+        builder.Configuration.AddKeyPerFile(directory, optional: true, reloadOnChange: false);
     }
 
     /// <summary>The catalog is loaded before the host starts: a broken catalog stops the service with the entry named.</summary>
