@@ -1,0 +1,39 @@
+namespace Milestones.Benchmarks.Tests;
+
+/// <summary>
+/// The benchmark's smoke mode against the test command's broker: every scenario runs with tiny counts and reports its
+/// figures. It checks that the benchmark works, never how fast anything is (no timed assertions).
+/// </summary>
+public sealed class Running_the_benchmark_in_smoke_mode
+{
+    [Fact]
+    public async Task Every_scenario_runs_and_reports_its_figures()
+    {
+        if (Broker.FromEnvironment() is null)
+        {
+            Assert.SkipWhen(Environment.GetEnvironmentVariable("MILESTONES_REQUIRE_BROKER") != "1",
+                "no broker: MILESTONES_TEST_RABBITMQ_HOST/PORT are not set (tests/run.sh sets them)");
+            Assert.Fail("MILESTONES_REQUIRE_BROKER=1 but MILESTONES_TEST_RABBITMQ_HOST/PORT are not set");
+        }
+        var output = new StringWriter();
+
+        var report = await Benchmark.Run(BenchmarkOptions.Parse(["--smoke", "--million"]), output);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(output.ToString());
+        Assert.Empty(report.Failures);
+        foreach (var type in new[] { QueueType.Quorum, QueueType.Classic })
+        {
+            foreach (var scenario in new[] { Report.Limit, Report.Framework, Report.Naive, Report.Milestones })
+            {
+                Assert.True(report.DrainOf(scenario, type).Values is [> 0], $"{scenario} on {type} has no drain rate");
+            }
+        }
+        Figure[] figures =
+        [
+            report.StoredP50, report.StoredP99, report.CompletedP50, report.CompletedP99, report.PeakRss, report.SteadyRss,
+            report.RssAt100K, report.RssAtMillion, report.PerEventSmall, report.PerEventLarge,
+        ];
+        Assert.All(figures, figure => Assert.True(figure.Values is [> 0], $"a figure in {figure.Unit} is missing"));
+        Assert.Contains("| **Milestones / framework** |", output.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,246 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Milestones.Benchmarks.Scenarios;
+using Milestones.Benchmarks.Worker;
+using Milestones.Contracts;
+using Milestones.Domain.Catalog;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Milestones.Benchmarks;
+
+/// <summary>
+/// Latency at a steady publish rate of half the measured Milestones drain rate: publish → stored (seen in the store by
+/// a 2 ms poll), and publish of a project's last required milestone → its <see cref="ProjectCompleted"/> at a subscriber.
+/// <para>
+/// A project completes once, and the catalog has 18, so the run also feeds copies of the catalog's projects
+/// (<c>&lt;id&gt;-r0001</c>…, same plans) given to the worker as its catalog: their milestones, in random order, are
+/// mixed into the stream so that completions keep coming during the whole run.
+/// </para>
+/// </summary>
+public static class LatencyRun
+{
+    const string Queue = "bench.latency";
+    const string Subscriber = "bench.completions";
+
+    public static async Task Run(BenchmarkOptions options, Broker broker, IConnection admin, ProjectCatalog catalog, int prefetch, string scratch, Report report, Log log)
+    {
+        var maximum = report.DrainOf(Report.Milestones, QueueType.Quorum);
+        if (maximum.IsEmpty)
+        {
+            log.Line("latency: measuring the Milestones drain rate first (quorum)");
+            var drain = await DrainRunner.Run(new MilestonesScenario(broker, admin, scratch), admin, QueueType.Quorum, options.Count, prefetch, new Workload(catalog, 0));
+            maximum.Add(drain.Rate);
+        }
+        var rate = maximum.Median / 2;
+        var completions = options.Smoke ? 20 : 1000;
+        var (catalogPath, copies) = WriteCatalog(catalog, completions, scratch);
+        report.LatencyRate = rate;
+        report.LatencyCatalog = $"the catalog plus {copies.Count:N0} copies of its projects";
+
+        var stored = new List<double>();
+        for (var rep = 1; rep <= options.Reps; rep++)
+        {
+            var result = await Once(options, broker, admin, catalog, copies, catalogPath, rate, prefetch, scratch, rep);
+            report.StoredP50.Add(Figure.Percentile(result.Stored, 0.5));
+            report.StoredP99.Add(Figure.Percentile(result.Stored, 0.99));
+            report.CompletedP50.Add(Figure.Percentile(result.Completed, 0.5));
+            report.CompletedP99.Add(Figure.Percentile(result.Completed, 0.99));
+            report.Completions.Add(result.Completed.Count);
+            report.AchievedRate.Add(result.Rate);
+            log.Line($"latency rep {rep}: {result.Rate:N0} msg/s; stored p50 {Figure.Percentile(result.Stored, 0.5):0.0} p99 {Figure.Percentile(result.Stored, 0.99):0.0} ms; "
+                + $"completed p50 {Figure.Percentile(result.Completed, 0.5):0.0} p99 {Figure.Percentile(result.Completed, 0.99):0.0} ms over {result.Completed.Count} completions");
+        }
+    }
+
+    sealed record Result(double Rate, List<double> Stored, List<double> Completed);
+
+    static async Task<Result> Once(BenchmarkOptions options, Broker broker, IConnection admin, ProjectCatalog catalog,
+        List<ProjectDefinition> copies, string catalogPath, double rate, int prefetch, string scratch, int rep)
+    {
+        await using var harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, catalogPath);
+        await Broker.Delete(admin, [.. harness.Entities, Subscriber]);
+        var published = new ConcurrentDictionary<Guid, long>();
+        var measured = new ConcurrentDictionary<Guid, bool>();
+        var completed = new List<double>();
+        var duplicates = 0;
+
+        // The subscriber: a queue bound to the ProjectCompleted exchange, declared as MassTransit declares it.
+        await using var subscriberChannel = await admin.CreateChannelAsync();
+        await subscriberChannel.ExchangeDeclareAsync(WireNames.ProjectCompletedExchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+        await subscriberChannel.QueueDeclareAsync(Subscriber, durable: false, exclusive: true, autoDelete: true);
+        await subscriberChannel.QueueBindAsync(Subscriber, WireNames.ProjectCompletedExchange, string.Empty);
+        var seenCompletions = new HashSet<string>();
+        var consumer = new AsyncEventingBasicConsumer(subscriberChannel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            var arrived = Stopwatch.GetTimestamp();
+            var message = JsonNode.Parse(delivery.Body.Span)!["message"]!;
+            var trigger = message["triggeringEventId"]!.GetValue<Guid>();
+            lock (completed)
+            {
+                if (!seenCompletions.Add($"{message["projectId"]}/{message["completionNumber"]}"))
+                {
+                    duplicates++;
+                }
+                else if (measured.ContainsKey(trigger) && published.TryGetValue(trigger, out var sent))
+                {
+                    completed.Add(Stopwatch.GetElapsedTime(sent, arrived).TotalMilliseconds);
+                }
+            }
+            return Task.CompletedTask;
+        };
+        await subscriberChannel.BasicConsumeAsync(Subscriber, autoAck: true, consumer);
+
+        await harness.Start();
+        var warmupSeconds = options.Smoke ? 0.5 : 3;
+        var total = (int)(rate * (options.LatencySeconds + warmupSeconds));
+        var warmup = (int)(rate * warmupSeconds);
+        var messages = Stream(catalog, copies, total, rep);
+
+        // The store poller: an event counts as stored when a 2 ms poll first sees it.
+        var stored = new List<double>(total);
+        using var stop = new CancellationTokenSource();
+        var poller = Task.Run(async () =>
+        {
+            var last = 0L;
+            var seen = 0L;
+            while (seen < total)
+            {
+                var ids = harness.Probe.NewEvents(ref last);
+                var now = Stopwatch.GetTimestamp();
+                foreach (var id in ids)
+                {
+                    if (measured.ContainsKey(id) && published.TryGetValue(id, out var sent))
+                    {
+                        stored.Add(Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
+                    }
+                }
+                seen += ids.Count;
+                if (harness.Process.HasExited)
+                {
+                    throw new InvalidOperationException($"the worker exited:\n{harness.Process.LogTail()}");
+                }
+                await Task.Delay(2, stop.Token);
+            }
+        }, stop.Token);
+
+        // Publish at the rate, a few at a time, each stamped just before it goes out.
+        await using (var publisher = await Publisher.Create(admin))
+        {
+            var started = Stopwatch.GetTimestamp();
+            var sent = 0;
+            while (sent < total)
+            {
+                var due = Math.Min(total, (int)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate));
+                for (; sent < due; sent++)
+                {
+                    var message = messages[sent];
+                    published[message.EventId] = Stopwatch.GetTimestamp();
+                    if (sent >= warmup)
+                    {
+                        measured[message.EventId] = true;
+                    }
+                    await publisher.Publish(Queue, message);
+                }
+                await Task.Delay(1);
+            }
+            var achieved = (total - warmup) / (Stopwatch.GetElapsedTime(started).TotalSeconds - warmupSeconds);
+            await publisher.Flush();
+
+            var deadline = Stopwatch.StartNew();
+            while (!poller.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(120))
+            {
+                await Task.Delay(50);
+            }
+            await stop.CancelAsync();
+            await poller.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (!poller.IsCompletedSuccessfully)
+            {
+                throw new TimeoutException($"not every event was stored: {harness.Probe.Count()}/{total}; {harness.Diagnose()}");
+            }
+
+            // Every completion the worker committed must arrive, once.
+            var expected = harness.Probe.CountExactly("outbox");
+            deadline.Restart();
+            while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                lock (completed)
+                {
+                    if (seenCompletions.Count >= expected)
+                    {
+                        break;
+                    }
+                }
+                await Task.Delay(50);
+            }
+            lock (completed)
+            {
+                if (seenCompletions.Count != expected || duplicates > 0)
+                {
+                    throw new InvalidOperationException($"{seenCompletions.Count} completions arrived ({duplicates} duplicates), the store has {expected}");
+                }
+                return new Result(achieved, stored, [.. completed]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The published stream: the drain's workload over the catalog, with the milestones of each copy mixed in evenly,
+    /// one copy after the other, each copy's plan milestones in random order.
+    /// </summary>
+    static List<OutgoingMessage> Stream(ProjectCatalog catalog, List<ProjectDefinition> copies, int total, int seed)
+    {
+        var random = new Random(seed);
+        var workload = new Workload(catalog, seed);
+        var chain = new Queue<(ProjectDefinition Project, string Milestone)>();
+        foreach (var copy in copies)
+        {
+            foreach (var code in copy.Plan.Milestones.OrderBy(_ => random.Next()))
+            {
+                chain.Enqueue((copy, code));
+            }
+        }
+        var every = Math.Max(1.0, (double)total / chain.Count);
+        var messages = new List<OutgoingMessage>(total);
+        var next = 0.0;
+        for (var i = 0; i < total; i++)
+        {
+            if (i >= next && chain.TryDequeue(out var item))
+            {
+                messages.Add(workload.For(item.Project, item.Milestone));
+                next += every;
+            }
+            else
+            {
+                messages.Add(workload.Next());
+            }
+        }
+        return messages;
+    }
+
+    /// <summary>The catalog file plus <paramref name="count"/> copies of its projects, for the worker.</summary>
+    static (string Path, List<ProjectDefinition> Copies) WriteCatalog(ProjectCatalog catalog, int count, string scratch)
+    {
+        var source = JsonNode.Parse(File.ReadAllText(Path.Combine(WorkerProcess.WorkerDirectory(), "catalog", "fengtai-2023.json")))!;
+        var projects = source["projects"]!.AsArray();
+        var originals = projects.Select(p => p!.DeepClone()).ToList();
+        var copies = new List<ProjectDefinition>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var copy = originals[i % originals.Count].DeepClone();
+            var suffix = $"r{i + 1:D4}";
+            copy["id"] = $"{copy["id"]}-{suffix}";
+            copy["nameZh"] = $"{copy["nameZh"]}（{suffix}）";
+            copy["nameEn"] = $"{copy["nameEn"]} ({suffix})";
+            projects.Add(copy);
+        }
+        var path = Path.Combine(scratch, $"catalog-latency-{count}.json");
+        File.WriteAllText(path, source.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        var loaded = ProjectCatalog.LoadFile(path);
+        copies.AddRange(loaded.Projects.Skip(catalog.Projects.Count));
+        return (path, copies);
+    }
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+
+namespace Milestones.Benchmarks;
+
+/// <summary>Every figure of a run, and the Markdown table they are printed as.</summary>
+public sealed class Report
+{
+    public const string Limit = "limit";
+    public const string Framework = "framework";
+    public const string Naive = "naive";
+    public const string Milestones = "Milestones";
+
+    public string Machine { get; set; } = "";
+    public string Command { get; set; } = "";
+    public string LoadAtStart { get; set; } = "";
+    public string LoadAtEnd { get; set; } = "";
+    public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
+    public int Count { get; set; }
+    public int Reps { get; set; }
+    public int Prefetch { get; set; }
+    public double PayloadBytes { get; set; }
+    public double EnvelopeBytes { get; set; }
+    public List<QueueType> QueueTypes { get; } = [];
+
+    /// <summary>Drain rates in msg/s by scenario and queue type.</summary>
+    public Dictionary<(string Scenario, QueueType Type), Figure> Drain { get; } = [];
+
+    /// <summary>Why the MongoDB variant of the worker did not run, or null when it did.</summary>
+    public string MongoDb { get; set; } = "skipped: no MongoDB server (set MILESTONES_TEST_MONGODB to a connection string)";
+
+    public double? LatencyRate { get; set; }
+    public string LatencyCatalog { get; set; } = "";
+    public Figure StoredP50 { get; } = new("ms", "0.0");
+    public Figure StoredP99 { get; } = new("ms", "0.0");
+    public Figure CompletedP50 { get; } = new("ms", "0.0");
+    public Figure CompletedP99 { get; } = new("ms", "0.0");
+    public Figure Completions { get; } = new("");
+    public Figure AchievedRate { get; } = new("msg/s");
+
+    public Figure PeakRss { get; } = new("MiB", "0");
+    public Figure SteadyRss { get; } = new("MiB", "0");
+    public Figure RssAt100K { get; } = new("MiB", "0");
+    public Figure RssAtMillion { get; } = new("MiB", "0");
+    public Figure PeakRssMillion { get; } = new("MiB", "0");
+    public Figure MillionRate { get; } = new("msg/s");
+    public int MillionCount { get; set; } = 1_000_000;
+
+    public int SmallHistory { get; set; }
+    public int LargeHistory { get; set; }
+    public int ScaleEvents { get; set; }
+    public Figure PerEventSmall { get; } = new("ms", "0.00");
+    public Figure PerEventLarge { get; } = new("ms", "0.00");
+
+    public List<string> Failures { get; } = [];
+
+    public Figure DrainOf(string scenario, QueueType type)
+    {
+        if (!Drain.TryGetValue((scenario, type), out var figure))
+        {
+            Drain[(scenario, type)] = figure = new Figure("msg/s");
+        }
+        return figure;
+    }
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        md.AppendLine(inv, $"### Run of {Started:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine();
+        md.AppendLine(inv, $"- Machine: {Machine}");
+        md.AppendLine(inv, $"- Load average (1/5/15 min) at start: {LoadAtStart}; at end: {LoadAtEnd}");
+        md.AppendLine(inv, $"- Command: `tests/Milestones.Benchmarks/run.sh{(Command.Length > 0 ? " " + Command : "")}`");
+        md.AppendLine(inv, $"- {Count:N0} messages per drain, prefetch {Prefetch} for every consumer, {Reps} repetitions: median (min–max)");
+        md.AppendLine(inv, $"- MilestoneReached payload {PayloadBytes:0} bytes, {EnvelopeBytes:0} bytes in MassTransit's envelope");
+        md.AppendLine();
+
+        md.AppendLine("#### Drain of a pre-filled queue (msg/s)");
+        md.AppendLine();
+        md.AppendLine("| scenario | " + string.Join(" | ", QueueTypes.Select(t => t.ToString().ToLowerInvariant())) + " |");
+        md.AppendLine("|---|" + string.Concat(QueueTypes.Select(_ => "---:|")));
+        Row(md, "limit: RabbitMQ.Client 7.2, ack each", t => DrainOf(Limit, t).ToString());
+        Row(md, "framework: MassTransit 8.5 no-op consumer", t => DrainOf(Framework, t).ToString());
+        Row(md, "naive: MassTransit + one SQLite transaction per event", t => DrainOf(Naive, t).ToString());
+        Row(md, "Milestones: the worker, SQLite store", t => DrainOf(Milestones, t).ToString());
+        Row(md, "Milestones: the worker, MongoDB store", _ => MongoDb);
+        Row(md, "**Milestones / limit**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Limit, t)));
+        Row(md, "**Milestones / framework**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Framework, t)));
+        Row(md, "**Milestones / naive**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Naive, t)));
+        md.AppendLine();
+
+        md.AppendLine("#### Latency at half the Milestones drain rate (quorum queue)");
+        md.AppendLine();
+        if (LatencyRate is { } rate)
+        {
+            md.AppendLine(inv, $"Steady publish at {rate:N0} msg/s (achieved {AchievedRate}); {LatencyCatalog}; {Completions} completions per run.");
+            md.AppendLine();
+            md.AppendLine("| | p50 (ms) | p99 (ms) |");
+            md.AppendLine("|---|---:|---:|");
+            md.AppendLine(inv, $"| publish → stored (seen in the store) | {StoredP50} | {StoredP99} |");
+            md.AppendLine(inv, $"| last required milestone published → ProjectCompleted at a subscriber | {CompletedP50} | {CompletedP99} |");
+        }
+        else
+        {
+            md.AppendLine("not run");
+        }
+        md.AppendLine();
+
+        md.AppendLine("#### Memory of the worker process (RSS, MiB)");
+        md.AppendLine();
+        md.AppendLine("| | value |");
+        md.AppendLine("|---|---:|");
+        md.AppendLine(inv, $"| peak during a {Count:N0}-message drain (VmHWM) | {PeakRss} |");
+        md.AppendLine(inv, $"| steady: median over the second half of that drain | {SteadyRss} |");
+        if (!RssAtMillion.IsEmpty)
+        {
+            md.AppendLine(inv, $"| one worker fed {MillionCount:N0} events: RSS at {MillionCount / 10:N0} | {RssAt100K} |");
+            md.AppendLine(inv, $"| the same at {MillionCount:N0} | {RssAtMillion} |");
+            md.AppendLine(inv, $"| its peak (VmHWM) | {PeakRssMillion} |");
+            md.AppendLine(inv, $"| its rate over the {MillionCount:N0} (msg/s) | {MillionRate} |");
+            md.AppendLine(inv, $"| **growth {MillionCount / 10:N0} → {MillionCount:N0}** | {Ratio.Of(RssAtMillion, RssAt100K)} × |");
+        }
+        else
+        {
+            md.AppendLine("| growth 100,000 → 1,000,000 | not run (--million) |");
+        }
+        md.AppendLine();
+
+        md.AppendLine(inv, $"#### Per-event cost in one project (ms per event, {ScaleEvents:N0} events measured on top of the history)");
+        md.AppendLine();
+        md.AppendLine("| history of the project | ms/event |");
+        md.AppendLine("|---|---:|");
+        md.AppendLine(inv, $"| {SmallHistory:N0} events | {PerEventSmall} |");
+        md.AppendLine(inv, $"| {LargeHistory:N0} events | {PerEventLarge} |");
+        md.AppendLine(inv, $"| **ratio** | {Ratio.Of(PerEventLarge, PerEventSmall)} |");
+        md.AppendLine();
+
+        md.AppendLine("#### Targets (issue 6)");
+        md.AppendLine();
+        md.AppendLine("| target | measured | met |");
+        md.AppendLine("|---|---|---|");
+        var quorum = QueueType.Quorum;
+        Target(md, "Milestones ≥ 0.7 × framework (quorum)", DrainOf(Milestones, quorum), DrainOf(Framework, quorum), r => r >= 0.7);
+        Target(md, "Milestones ≥ 3 × naive (quorum)", DrainOf(Milestones, quorum), DrainOf(Naive, quorum), r => r >= 3);
+        Target(md, "Milestones / limit (goal beyond the issue: 0.5)", DrainOf(Milestones, quorum), DrainOf(Limit, quorum), r => r >= 0.5);
+        md.AppendLine(inv, $"| p99 last milestone → ProjectCompleted < 100 ms | {CompletedP99} ms | {Met(!CompletedP99.IsEmpty, CompletedP99.Median < 100)} |");
+        var peak = RssAtMillion.IsEmpty ? PeakRss : PeakRssMillion;
+        md.AppendLine(inv, $"| RSS < 250 MiB | peak {peak} MiB | {Met(!peak.IsEmpty, peak.Median < 250)} |");
+        md.AppendLine(inv, $"| RSS flat {MillionCount / 10:N0} → {MillionCount:N0} (within 10 %) | {Ratio.Of(RssAtMillion, RssAt100K)} × | {Met(!RssAtMillion.IsEmpty, RssAtMillion.Median <= 1.1 * RssAt100K.Median)} |");
+        Target(md, $"per-event cost at {LargeHistory:N0} ≤ 1.5 × at {SmallHistory:N0}", PerEventLarge, PerEventSmall, r => r <= 1.5);
+        if (Failures.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("#### Failures");
+            md.AppendLine();
+            foreach (var failure in Failures)
+            {
+                md.AppendLine(inv, $"- {failure.ReplaceLineEndings(" ")}");
+            }
+        }
+        return md.ToString();
+    }
+
+    void Row(StringBuilder md, string name, Func<QueueType, string> cell) =>
+        md.AppendLine("| " + name + " | " + string.Join(" | ", QueueTypes.Select(cell)) + " |");
+
+    static void Target(StringBuilder md, string name, Figure numerator, Figure denominator, Func<double, bool> met)
+    {
+        var measured = !numerator.IsEmpty && !denominator.IsEmpty;
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"| {name} | {Ratio.Of(numerator, denominator)} | {Met(measured, measured && met(numerator.Median / denominator.Median))} |");
+    }
+
+    static string Met(bool measured, bool met) => !measured ? "not measured" : met ? "yes" : "**no**";
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Milestones.Benchmarks.Worker;
+
+/// <summary>What the worker under test is told, on top of its production appsettings.json.</summary>
+public sealed record WorkerSettings(string QueueName, string DatabasePath, int Prefetch)
+{
+    /// <summary>Another catalog file than the shipped one (the latency run's larger catalog); null for the shipped one.</summary>
+    public string? CatalogPath { get; init; }
+
+    /// <summary>More configuration, as environment variables (<c>Section__Key</c>).</summary>
+    public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// The built worker (services/Milestones.Worker, the same configuration as this benchmark) run as its own process,
+/// as it is deployed: its Program.cs, its production appsettings.json (log levels included), with the store and the
+/// broker given through the environment. Its output goes to a log file.
+/// </summary>
+public sealed class WorkerProcess : IAsyncDisposable
+{
+    /// <summary>Configuration of ours that must not leak in from the caller's environment.</summary>
+    static readonly string[] ClearedPrefixes =
+        ["Messaging__", "Storage__", "RabbitMqTransport__", "MongoDb__", "Outbox__", "Catalog__", "Testing__", "Logging__", "OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT"];
+
+    readonly Process process;
+
+    WorkerProcess(Process process, string logPath)
+    {
+        this.process = process;
+        LogPath = logPath;
+    }
+
+    public int Id => process.Id;
+    public string LogPath { get; }
+    public bool HasExited => process.HasExited;
+
+    /// <summary>services/Milestones.Worker/bin/&lt;configuration&gt;/&lt;framework&gt;, found from this assembly's own output directory.</summary>
+    public static string WorkerDirectory()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = output.Name;
+        var configuration = output.Parent!.Name;
+        for (var dir = output; dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Milestones.sln")))
+            {
+                var worker = Path.Combine(dir.FullName, "services", "Milestones.Worker", "bin", configuration, framework);
+                return File.Exists(Path.Combine(worker, "Milestones.Worker.dll"))
+                    ? worker
+                    : throw new FileNotFoundException($"the worker is not built in {worker}: build the benchmark (it builds the worker too)");
+            }
+        }
+        throw new DirectoryNotFoundException($"no Milestones.sln above {output.FullName}");
+    }
+
+    public static WorkerProcess Start(Broker broker, WorkerSettings settings, string logPath)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        ArgumentNullException.ThrowIfNull(settings);
+        var directory = WorkerDirectory();
+        // sh execs dotnet: the process id is the worker's own, and its output goes to the file without a pipe through us.
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            WorkingDirectory = directory,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec dotnet \"$0\" >>\"$1\" 2>&1");
+        start.ArgumentList.Add(Path.Combine(directory, "Milestones.Worker.dll"));
+        start.ArgumentList.Add(logPath);
+
+        foreach (var key in start.Environment.Keys.Where(k => ClearedPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+        var env = start.Environment;
+        env["DOTNET_ENVIRONMENT"] = "Production";
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        env["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        env["MILESTONES_SECRETS_DIR"] = Path.Combine(Path.GetDirectoryName(settings.DatabasePath)!, "no-secrets");
+        env["Storage__Provider"] = "Sqlite";
+        env["Storage__Sqlite__Path"] = settings.DatabasePath;
+        env["Messaging__Transport"] = "RabbitMq";
+        env["Messaging__QueueName"] = settings.QueueName;
+        env["Messaging__PrefetchCount"] = settings.Prefetch.ToString(CultureInfo.InvariantCulture);
+        env["RabbitMqTransport__Host"] = broker.Host;
+        env["RabbitMqTransport__Port"] = broker.Port.ToString(CultureInfo.InvariantCulture);
+        env["RabbitMqTransport__VHost"] = "/";
+        env["RabbitMqTransport__User"] = broker.User;
+        env["RabbitMqTransport__Pass"] = broker.Pass;
+        if (settings.CatalogPath is { } catalog)
+        {
+            env["Catalog__Path"] = catalog;
+        }
+        foreach (var (key, value) in settings.Extra)
+        {
+            env[key] = value;
+        }
+        return new WorkerProcess(Process.Start(start)!, logPath);
+    }
+
+    /// <summary>Resident set size now, in bytes (VmRSS).</summary>
+    public long Rss() => ReadStatus("VmRSS:");
+
+    /// <summary>Peak resident set size so far, in bytes (VmHWM).</summary>
+    public long PeakRss() => ReadStatus("VmHWM:");
+
+    long ReadStatus(string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+            {
+                if (line.StartsWith(field, StringComparison.Ordinal))
+                {
+                    var kb = line[field.Length..].Trim().Split(' ')[0];
+                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Exited meanwhile.
+        }
+        return 0;
+    }
+
+    /// <summary>The last lines of the worker's output, for a failure message.</summary>
+    public string LogTail(int lines = 30)
+    {
+        try
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', all.TakeLast(lines));
+        }
+        catch (IOException ex)
+        {
+            return $"(no log: {ex.Message})";
+        }
+    }
+
+    /// <summary>SIGTERM, as Kubernetes stops a pod, and wait for the graceful stop; SIGKILL after a minute.</summary>
+    public async Task Stop()
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stop();
+        process.Dispose();
+    }
+}
