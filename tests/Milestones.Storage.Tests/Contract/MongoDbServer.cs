@@ -65,23 +65,35 @@ public sealed class MongoDbServer : IAsyncLifetime
     /// <summary>Null when <c>docker info</c> succeeds, else what went wrong.</summary>
     static async Task<string?> DockerEngineAnswers()
     {
+        Process process;
         try
         {
-            using var process = Process.Start(new ProcessStartInfo("docker", "info --format {{.ServerVersion}}")
+            process = Process.Start(new ProcessStartInfo("docker", "info --format {{.ServerVersion}}")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             })!;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            var error = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.StandardOutput.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
-            return process.ExitCode == 0 ? null : $"`docker info` exited with {process.ExitCode}: {(await error).Trim()}";
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or OperationCanceledException)
+        catch (System.ComponentModel.Win32Exception ex)
         {
-            return $"`docker info` could not run: {ex.Message}";
+            return $"`docker` could not run: {ex.Message}";
+        }
+        using (process)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                var error = process.StandardError.ReadToEndAsync(timeout.Token);
+                await process.StandardOutput.ReadToEndAsync(timeout.Token);
+                await process.WaitForExitAsync(timeout.Token);
+                return process.ExitCode == 0 ? null : $"`docker info` exited with {process.ExitCode}: {(await error).Trim()}";
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                return "`docker info` did not answer within 20 s";
+            }
         }
     }
 }

@@ -89,7 +89,8 @@ public sealed class MongoDbCrashRecovery(MongoDbServer server)
         await Assert.ThrowsAsync<InjectedCrash>(() => Apply(harness, store, e));
         store.AfterStep = null;
 
-        var (result, _) = await Apply(harness, store, e with { Note = "另一份报告" });
+        var other = TestEvents.Reached(TestCatalog.Hub, Domain.MilestoneVocabulary.Approved, 3, e.EventId, note: "另一份报告");
+        var (result, _) = await Apply(harness, store, other);
 
         Assert.Equal(new CommitResult.EventExists(e.Fingerprint), result);
         Assert.Null(await store.LoadProject(TestCatalog.Hub, Cancel));
