@@ -41,8 +41,8 @@ TEST_PID=""                     # pid of `dotnet test` while it runs
 
 log() { echo "[run.sh] $*"; }
 
-# --- 1. and 2. installing RabbitMQ and the private broker: install_rabbitmq, start_private_broker,
-# stop_private_broker (shared with the benchmark's wrapper); sets BROKER_DIR and RMQ_BIN.
+# --- 2. the private broker: start_private_broker, stop_private_broker (shared with the benchmark's
+# wrapper, which also uses install_rabbitmq); sets BROKER_DIR and RMQ_BIN.
 # shellcheck source=tests/rabbitmq.sh
 . tests/rabbitmq.sh
 
@@ -63,6 +63,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT    # exit runs the EXIT trap
 trap 'exit 143' TERM
+
+# --- 1. What the tests need from Debian, installed when missing --------------------------------------
+# rabbitmq-server: the real broker. shellcheck and prometheus (for promtool): the deploy tests lint the
+# scripts and unit-test the alert rules with them. Debian's policy here forbids auto-starting services,
+# and a system broker that does start is never used.
+install_test_tools() {
+  local missing=()
+  [ -x "$RMQ_BIN/rabbitmq-server" ] || missing+=(rabbitmq-server)
+  command -v shellcheck >/dev/null || missing+=(shellcheck)
+  command -v promtool >/dev/null || missing+=(prometheus)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} (Debian packages)"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+  fi
+}
 
 # MILESTONES_TEST_DRYRUN=1: what an integration test does with the wrappers, without dotnet.
 amqp_answers() {
@@ -149,7 +165,7 @@ if [ "${MILESTONES_SKIP_BROKER:-}" = 1 ]; then
   log "MILESTONES_SKIP_BROKER=1: no broker; tests that need one skip"
   unset MILESTONES_REQUIRE_BROKER
 else
-  install_rabbitmq
+  install_test_tools
   start_private_broker
 fi
 
