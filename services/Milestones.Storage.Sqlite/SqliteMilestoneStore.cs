@@ -9,14 +9,22 @@ namespace Milestones.Storage.Sqlite;
 /// <summary>
 /// The embedded store. One SQLite file in WAL mode with full synchronous commits: a commit that returns is on
 /// disk, so a message is acknowledged only after its event is durable. The event, the project state and the
-/// outbox entries of a change are written in one transaction.
+/// outbox entries of a change are written together, all or nothing.
+/// <para>
+/// Writes go through one writer with group commit (<see cref="GroupCommitWriter"/>): the commits that arrive while a
+/// transaction is on its way to the disk share the next transaction, each in its own savepoint, so a disk write is
+/// paid once per group rather than once per event, and a refused commit (a version conflict, an existing event)
+/// leaves the others of its group alone. Every caller still returns only once its own commit is durable.
+/// </para>
 /// </summary>
-public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
+public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     readonly string connectionString;
     readonly TimeProvider time;
+    readonly GroupCommitWriter writer;
+    Action<CommitStep>? afterStep;
 
     /// <param name="path">The database file; created with its directory when missing.</param>
     /// <param name="time">The clock leases are measured with; the system clock when null.</param>
@@ -36,13 +44,28 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         }.ToString();
         using var connection = Open();
         SqliteSchema.Create(connection);
+        writer = new GroupCommitWriter(OpenAsync);
     }
 
     /// <summary>The database file.</summary>
     public string Path { get; }
 
-    /// <summary>A test seam: called inside the commit transaction after each step, to inject a crash between them.</summary>
-    internal Action<CommitStep>? AfterStep { get; set; }
+    /// <summary>
+    /// A test seam: called inside the transaction after each step of a commit, and after all the writes of a group
+    /// before it is committed (<see cref="CommitStep.GroupWritten"/>), to inject a crash between them.
+    /// </summary>
+    internal Action<CommitStep>? AfterStep
+    {
+        get => afterStep;
+        set
+        {
+            afterStep = value;
+            writer.AfterStep = value;
+        }
+    }
+
+    /// <summary>The writer, for tests: how many groups and writes it committed.</summary>
+    internal GroupCommitWriter Writer => writer;
 
     public async Task<ProjectSnapshot?> LoadProject(string projectId, CancellationToken cancellationToken)
     {
@@ -68,37 +91,59 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         return result;
     }
 
-    public async Task<CommitResult> Commit(ProjectCommit commit, CancellationToken cancellationToken)
+    public Task<CommitResult> Commit(ProjectCommit commit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        await using var connection = await OpenAsync(cancellationToken);
-        // BEGIN IMMEDIATE: take the write lock up front, so two writers never deadlock upgrading a read lock.
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        return writer.Enqueue(new CommitWrite(this, commit, null) { Cancellation = cancellationToken });
+    }
 
-        if (!await InsertEvent(connection, transaction, commit.Event, cancellationToken))
+    public Task<CommitResult> CommitAfter(ProjectCommit commit, Task<CommitResult> predecessor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentNullException.ThrowIfNull(predecessor);
+        return writer.Enqueue(new CommitWrite(this, commit, predecessor) { Cancellation = cancellationToken });
+    }
+
+    /// <summary>One commit, inside its savepoint of the group's transaction.</summary>
+    sealed class CommitWrite(SqliteMilestoneStore store, ProjectCommit commit, Task<CommitResult>? predecessor) : WriteItem<CommitResult>
+    {
+        public override async Task<bool> Execute(WriteContext context)
         {
-            await transaction.RollbackAsync(cancellationToken);
-            var existing = await ReadFingerprint(connection, commit.Event.EventId, cancellationToken);
-            return new CommitResult.EventExists(existing);
-        }
-        AfterStep?.Invoke(CommitStep.EventWritten);
+            if (predecessor is not null && !PredecessorCommitted(context))
+            {
+                // Computed on top of a state that was never written: nothing of it may be.
+                Result = new CommitResult.VersionConflict();
+                return false;
+            }
+            if (!await InsertEvent(context, commit.Event).ConfigureAwait(false))
+            {
+                Result = new CommitResult.EventExists(await ReadFingerprint(context, commit.Event.EventId).ConfigureAwait(false));
+                return false;
+            }
+            store.afterStep?.Invoke(CommitStep.EventWritten);
 
-        var version = commit.ExpectedVersion + 1;
-        if (!await WriteState(connection, transaction, commit, version, cancellationToken))
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return new CommitResult.VersionConflict();
-        }
-        AfterStep?.Invoke(CommitStep.StateWritten);
+            var version = commit.ExpectedVersion + 1;
+            if (!await WriteState(context, commit, version).ConfigureAwait(false))
+            {
+                Result = new CommitResult.VersionConflict();
+                return false;
+            }
+            store.afterStep?.Invoke(CommitStep.StateWritten);
 
-        foreach (var entry in commit.Outbox)
-        {
-            await InsertOutbox(connection, transaction, entry, cancellationToken);
+            foreach (var entry in commit.Outbox)
+            {
+                await InsertOutbox(context, entry).ConfigureAwait(false);
+            }
+            store.afterStep?.Invoke(CommitStep.OutboxWritten);
+            Result = new CommitResult.Committed(version);
+            return true;
         }
-        AfterStep?.Invoke(CommitStep.OutboxWritten);
 
-        await transaction.CommitAsync(cancellationToken);
-        return new CommitResult.Committed(version);
+        /// <summary>Earlier in this transaction (and kept), or in an earlier transaction that committed.</summary>
+        bool PredecessorCommitted(WriteContext context) =>
+            predecessor!.IsCompleted
+                ? predecessor.IsCompletedSuccessfully && predecessor.Result is CommitResult.Committed
+                : context.Kept.TryGetValue(predecessor, out var kept) && kept;
     }
 
     public async Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken)
@@ -130,54 +175,62 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         return result;
     }
 
-    public async Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            UPDATE outbox SET lease_owner = $owner, lease_until = $until
-            WHERE message_id IN (
-                SELECT message_id FROM outbox
-                WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $now OR lease_owner = $owner)
-                ORDER BY enqueued_at LIMIT $max)
-            RETURNING payload, enqueued_at
-            """;
-        command.Parameters.AddWithValue("$owner", owner);
-        command.Parameters.AddWithValue("$until", (now + lease).UtcTicks);
-        command.Parameters.AddWithValue("$now", now.UtcTicks);
-        command.Parameters.AddWithValue("$max", maxCount);
-        var claimed = new List<OutboxEntry>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var completion = JsonSerializer.Deserialize<ProjectCompletion>(reader.GetString(0), Json)!;
-                claimed.Add(new OutboxEntry(completion.MessageId, completion.ProjectId, FromTicks(reader.GetInt64(1)), completion));
-            }
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return claimed.OrderBy(e => e.EnqueuedAt).ToList();
-    }
+    public Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken) =>
+        writer.Enqueue(new ClaimWrite(owner, maxCount, time.GetUtcNow(), lease) { Cancellation = cancellationToken });
 
-    public async Task MarkSent(IReadOnlyCollection<Guid> messageIds, DateTimeOffset sentAt, CancellationToken cancellationToken)
+    public Task MarkSent(IReadOnlyCollection<Guid> messageIds, DateTimeOffset sentAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messageIds);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "UPDATE outbox SET sent_at = $sent, lease_owner = NULL, lease_until = NULL WHERE message_id = $id";
-        var id = command.Parameters.Add("$id", SqliteType.Text);
-        command.Parameters.AddWithValue("$sent", sentAt.UtcTicks);
-        foreach (var messageId in messageIds)
+        return writer.Enqueue(new MarkSentWrite(messageIds, sentAt) { Cancellation = cancellationToken });
+    }
+
+    /// <summary>Leases up to <c>maxCount</c> pending entries, oldest first; goes through the writer like every write.</summary>
+    sealed class ClaimWrite(string owner, int maxCount, DateTimeOffset now, TimeSpan lease) : WriteItem<IReadOnlyList<OutboxEntry>>
+    {
+        public override async Task<bool> Execute(WriteContext context)
         {
-            id.Value = messageId.ToString();
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            // The pending rows only, through the partial index outbox_pending: sent entries never slow the claim down.
+            var command = context.Statement("""
+                UPDATE outbox SET lease_owner = $owner, lease_until = $until
+                WHERE message_id IN (
+                    SELECT message_id FROM outbox
+                    WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $now OR lease_owner = $owner)
+                    ORDER BY enqueued_at LIMIT $max)
+                RETURNING payload, enqueued_at
+                """);
+            command.Parameters.AddWithValue("$owner", owner);
+            command.Parameters.AddWithValue("$until", (now + lease).UtcTicks);
+            command.Parameters.AddWithValue("$now", now.UtcTicks);
+            command.Parameters.AddWithValue("$max", maxCount);
+            var claimed = new List<OutboxEntry>();
+            await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    var completion = JsonSerializer.Deserialize<ProjectCompletion>(reader.GetString(0), Json)!;
+                    claimed.Add(new OutboxEntry(completion.MessageId, completion.ProjectId, FromTicks(reader.GetInt64(1)), completion));
+                }
+            }
+            Result = claimed.OrderBy(e => e.EnqueuedAt).ToList();
+            return true;
         }
-        await transaction.CommitAsync(cancellationToken);
+    }
+
+    sealed class MarkSentWrite(IReadOnlyCollection<Guid> messageIds, DateTimeOffset sentAt) : WriteItem<bool>
+    {
+        public override async Task<bool> Execute(WriteContext context)
+        {
+            var command = context.Statement("UPDATE outbox SET sent_at = $sent, lease_owner = NULL, lease_until = NULL WHERE message_id = $id");
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            command.Parameters.AddWithValue("$sent", sentAt.UtcTicks);
+            foreach (var messageId in messageIds)
+            {
+                id.Value = messageId.ToString();
+                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            Result = true;
+            return true;
+        }
     }
 
     public async Task<OutboxBacklog> GetBacklog(CancellationToken cancellationToken)
@@ -199,16 +252,14 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    static async Task<bool> InsertEvent(SqliteConnection connection, SqliteTransaction transaction, EventRecord e, CancellationToken cancellationToken)
+    static async Task<bool> InsertEvent(WriteContext context, EventRecord e)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
         // The primary key makes the event id unique; a second insert of the same id does nothing.
-        command.CommandText = """
+        var command = context.Statement("""
             INSERT INTO events (event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at)
             VALUES ($id, $project, $code, $occurred, $reported, $source, $note, $evidence, $fingerprint, $recorded)
             ON CONFLICT (event_id) DO NOTHING
-            """;
+            """);
         command.Parameters.AddWithValue("$id", e.EventId.ToString());
         command.Parameters.AddWithValue("$project", e.ProjectId);
         command.Parameters.AddWithValue("$code", e.MilestoneCode);
@@ -219,43 +270,41 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         command.Parameters.AddWithValue("$evidence", (object?)e.EvidenceUrl ?? DBNull.Value);
         command.Parameters.AddWithValue("$fingerprint", e.Fingerprint);
         command.Parameters.AddWithValue("$recorded", e.RecordedAt.UtcTicks);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
     }
 
-    static async Task<bool> WriteState(SqliteConnection connection, SqliteTransaction transaction, ProjectCommit commit, long version, CancellationToken cancellationToken)
+    static async Task<bool> WriteState(WriteContext context, ProjectCommit commit, long version)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
         // Optimistic concurrency: insert only if the project is new, update only the version the state was computed from.
-        command.CommandText = commit.ExpectedVersion == 0
+        var command = context.Statement(commit.ExpectedVersion == 0
             ? "INSERT INTO projects (project_id, version, state, updated_at) VALUES ($id, $version, $state, $now) ON CONFLICT (project_id) DO NOTHING"
-            : "UPDATE projects SET version = $version, state = $state, updated_at = $now WHERE project_id = $id AND version = $expected";
+            : "UPDATE projects SET version = $version, state = $state, updated_at = $now WHERE project_id = $id AND version = $expected");
         command.Parameters.AddWithValue("$id", commit.State.ProjectId);
         command.Parameters.AddWithValue("$version", version);
-        command.Parameters.AddWithValue("$expected", commit.ExpectedVersion);
+        if (commit.ExpectedVersion != 0)
+        {
+            command.Parameters.AddWithValue("$expected", commit.ExpectedVersion);
+        }
         command.Parameters.AddWithValue("$state", JsonSerializer.Serialize(StoredState.From(commit.State), Json));
         command.Parameters.AddWithValue("$now", commit.Event.RecordedAt.UtcTicks);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
     }
 
-    static async Task InsertOutbox(SqliteConnection connection, SqliteTransaction transaction, OutboxEntry entry, CancellationToken cancellationToken)
+    static async Task InsertOutbox(WriteContext context, OutboxEntry entry)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO outbox (message_id, project_id, payload, enqueued_at) VALUES ($id, $project, $payload, $enqueued)";
+        var command = context.Statement("INSERT INTO outbox (message_id, project_id, payload, enqueued_at) VALUES ($id, $project, $payload, $enqueued)");
         command.Parameters.AddWithValue("$id", entry.MessageId.ToString());
         command.Parameters.AddWithValue("$project", entry.ProjectId);
         command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(entry.Completion, Json));
         command.Parameters.AddWithValue("$enqueued", entry.EnqueuedAt.UtcTicks);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    static async Task<string> ReadFingerprint(SqliteConnection connection, Guid eventId, CancellationToken cancellationToken)
+    static async Task<string> ReadFingerprint(WriteContext context, Guid eventId)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT fingerprint FROM events WHERE event_id = $id";
+        var command = context.Statement("SELECT fingerprint FROM events WHERE event_id = $id");
         command.Parameters.AddWithValue("$id", eventId.ToString());
-        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return (string)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
     }
 
     static ProjectSnapshot ReadSnapshot(SqliteDataReader reader) =>
@@ -309,4 +358,7 @@ internal enum CommitStep
     EventWritten,
     StateWritten,
     OutboxWritten,
+
+    /// <summary>Every write of a group is done; the transaction is not committed yet.</summary>
+    GroupWritten,
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
@@ -10,11 +11,21 @@ namespace Milestones.Domain.Recording;
 /// change and any completion to announce in one unit. Safe to call again with the same event (a redelivery)
 /// and from several replicas at once: concurrent writers on one project are serialised by the store's version
 /// check, and the loser re-reads and re-applies.
+/// <para>
+/// Within a replica, the events of a project are applied one after the other on the state its previous commit
+/// produces (<see cref="ProjectHead"/>), so the project is read from the store only the first time and after a failed
+/// commit. With a store that chains commits (<see cref="IPipelinedProjectStore"/>) the next event's commit is submitted
+/// without waiting for the previous one to be durable, so concurrent events of one project share the store's group
+/// commit; each caller still returns only once its own commit is durable.
+/// </para>
 /// </summary>
 public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalog, MilestoneValidator validator, TimeProvider time)
 {
     /// <summary>How many times a commit is retried after losing a version race before giving up.</summary>
     public const int MaxVersionRetries = 16;
+
+    // One per catalog project at most: events of unknown projects are refused before they get here.
+    readonly ConcurrentDictionary<string, ProjectHead> heads = new(StringComparer.Ordinal);
 
     public async Task<RecordOutcome> Record(MilestoneEvent e, CancellationToken cancellationToken)
     {
@@ -23,16 +34,12 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
             return RecordOutcome.Rejected(rejection);
         }
         var plan = catalog.Get(e.ProjectId).Plan;
+        var head = heads.GetOrAdd(e.ProjectId, static _ => new ProjectHead());
 
         for (var attempt = 1; ; attempt++)
         {
-            var snapshot = await store.LoadProject(e.ProjectId, cancellationToken).ConfigureAwait(false);
-            var outcome = (snapshot?.State ?? ProjectState.Empty(e.ProjectId)).Apply(plan, e);
-            var now = time.GetUtcNow();
-            var outbox = outcome.Completion is { } completion ? [OutboxEntry.For(completion, now)] : Array.Empty<OutboxEntry>();
-            var commit = new ProjectCommit(EventRecord.From(e, now), snapshot?.Version ?? 0, outcome.State, outbox);
-
-            switch (await store.Commit(commit, cancellationToken).ConfigureAwait(false))
+            var (commit, outcome) = await head.Submit(store, plan, e, time, cancellationToken).ConfigureAwait(false);
+            switch (await commit.ConfigureAwait(false))
             {
                 case CommitResult.Committed:
                     return RecordOutcome.Applied(outcome.Changed, outcome.Completion);
