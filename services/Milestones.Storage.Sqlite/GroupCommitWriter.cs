@@ -34,6 +34,18 @@ sealed class GroupCommitWriter(Func<CancellationToken, Task<SqliteConnection>> o
 
     public long Writes { get; private set; }
 
+    /// <summary>Writes waiting for the next group.</summary>
+    public int Queued
+    {
+        get
+        {
+            lock (gate)
+            {
+                return queued.Count;
+            }
+        }
+    }
+
     public Task<T> Enqueue<T>(WriteItem<T> item)
     {
         ArgumentNullException.ThrowIfNull(item);
