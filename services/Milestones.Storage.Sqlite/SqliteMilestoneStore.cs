@@ -331,8 +331,13 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
     static void Configure(SqliteConnection connection)
     {
         // FULL: a committed transaction survives power loss, not only a process crash (NORMAL in WAL mode does not).
+        // cache_size 8 MiB (default 2): the event-id index is written at random places, and a page read back from the
+        // OS costs a system call. wal_autocheckpoint 4000 pages (default 1000): pages written again and again (the
+        // projects table, the end of the events table) are copied into the database once per checkpoint, so fewer
+        // checkpoints copy fewer pages. Neither changes what is durable when: that is the WAL and synchronous=FULL.
+        // Measured on the store alone (tests/Milestones.Benchmarks --only store): 80 -> 60 µs of CPU per event.
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous = FULL;";
+        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 4000;";
         command.ExecuteNonQuery();
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Milestones.Benchmarks.Scenarios;
 using Milestones.Benchmarks.Worker;
@@ -25,6 +26,14 @@ public static class Benchmark
             MillionCount = options.MillionCount,
         };
         report.QueueTypes.AddRange(options.QueueTypes);
+        if (options.Runs("store"))
+        {
+            var storeScratch = Directory.CreateTempSubdirectory("milestones-bench-").FullName;
+            var storeCatalog = ProjectCatalog.LoadFile(Path.Combine(WorkerProcess.WorkerDirectory(), "catalog", "fengtai-2023.json"));
+            await StoreRun.Run(options, storeCatalog, storeScratch, new Log(output));
+            Directory.Delete(storeScratch, recursive: true);
+            return report;
+        }
         var broker = Broker.FromEnvironment();
         if (broker is null)
         {
@@ -100,19 +109,29 @@ public static class Benchmark
                     new LimitScenario(broker),
                     new FrameworkScenario(broker),
                     new NaiveScenario(broker, scratch),
-                    new MilestonesScenario(broker, admin, scratch),
+                    new MilestonesScenario(broker, admin, scratch, options),
                 ];
-                foreach (var scenario in scenarios)
+                foreach (var scenario in scenarios.Where(s => options.DrainScenarios.Contains(s.Name)))
                 {
                     await Guard(report, log, $"{scenario.Name} {type} rep {rep}", async () =>
                     {
                         var result = await DrainRunner.Run(scenario, admin, type, options.Count, prefetch, new Workload(catalog, rep));
                         report.DrainOf(scenario.Name, type).Add(result.Rate);
+                        if (!double.IsNaN(result.ConsumerCpu))
+                        {
+                            report.CpuOf(scenario.Name, type).Add(result.ConsumerCpu);
+                        }
+                        if (!double.IsNaN(result.BrokerCpu))
+                        {
+                            report.BrokerCpuOf(scenario.Name, type).Add(result.BrokerCpu);
+                        }
                         if (scenario is MilestonesScenario milestones && type == QueueType.Quorum)
                         {
                             RecordMemory(milestones.Harness, report);
                         }
-                        log.Line($"{type,-7} rep {rep} {scenario.Name,-10} {result.Rate,10:N0} msg/s over {result.Seconds:0.0} s (filled at {result.FillRate:N0} msg/s)");
+                        log.Line($"{type,-7} rep {rep} {scenario.Name,-10} {result.Rate,10:N0} msg/s over {result.Seconds:0.0} s; "
+                            + $"CPU/msg {result.ConsumerCpu:0} µs consumer, {result.BrokerCpu:0} µs broker (filled at {result.FillRate:N0} msg/s); "
+                            + $"by tenth: {string.Join(' ', result.RateByTenth.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}");
                     });
                 }
             }

@@ -19,7 +19,10 @@ public sealed record BenchmarkOptions
           --history N        the larger project history of the scaling figure (default 10000)
           --scale-events N   events measured on top of each history (default 2000)
           --million          also feed one worker 1 000 000 events and compare its RSS at 100 000 and 1 000 000
-          --only LIST        comma-separated subset: drain,latency,scaling,memory (default all)
+          --only LIST        comma-separated subset: drain,latency,scaling,memory (default all);
+                             "store" alone times the recorder on the SQLite store without a broker (a tuning aid)
+          --drains LIST      comma-separated drain scenarios: limit,framework,naive,Milestones (default all)
+          --worker KEY=VALUE extra configuration for the worker under test (repeatable), e.g. Messaging:ConcurrentMessageLimit=64
           --markdown FILE    also write the report as Markdown to FILE
           --smoke            tiny counts, one repetition: checks that every scenario still runs
         """;
@@ -35,6 +38,8 @@ public sealed record BenchmarkOptions
     public bool Million { get; init; }
     public int MillionCount { get; init; } = 1_000_000;
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(["drain", "latency", "scaling", "memory"]);
+    public IReadOnlySet<string> DrainScenarios { get; init; } = new HashSet<string>(["limit", "framework", "naive", "Milestones"], StringComparer.OrdinalIgnoreCase);
+    public IReadOnlyDictionary<string, string> WorkerSettings { get; init; } = new Dictionary<string, string>();
     public string? MarkdownPath { get; init; }
     public bool Smoke { get; init; }
 
@@ -70,12 +75,20 @@ public sealed record BenchmarkOptions
                 "--scale-events" => options with { ScaleEvents = Positive(Int(), "--scale-events") },
                 "--million" => options with { Million = true },
                 "--only" => options with { Only = new HashSet<string>(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) },
+                "--drains" => options with { DrainScenarios = new HashSet<string>(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase) },
+                "--worker" => options with { WorkerSettings = WithSetting(options.WorkerSettings, Value()) },
                 "--markdown" => options with { MarkdownPath = Value() },
                 "--smoke" => options,
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),
             };
         }
         return options;
+    }
+
+    static Dictionary<string, string> WithSetting(IReadOnlyDictionary<string, string> settings, string setting)
+    {
+        var (key, value) = setting.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"--worker needs KEY=VALUE, not '{setting}'");
+        return new Dictionary<string, string>(settings) { [key.Replace(":", "__", StringComparison.Ordinal)] = value };
     }
 
     static int Positive(int value, string name) => value > 0 ? value : throw new ArgumentException($"{name} must be positive");

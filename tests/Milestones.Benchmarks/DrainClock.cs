@@ -3,17 +3,21 @@ using System.Diagnostics;
 namespace Milestones.Benchmarks;
 
 /// <summary>
-/// Times a drain. The rate counts from the moment the first 2 % were done to the last message, so that connection
-/// start-up and JIT warm-up weigh the same in every scenario (a child process starts cold, an in-process bus warm).
+/// Times a drain. The rate counts from the moment the first 10 % were done to the last message, so that connection
+/// start-up and most of the JIT warm-up stay out of it in every scenario (a child process starts cold, an in-process
+/// bus may be warm from an earlier repetition).
 /// </summary>
-public sealed class DrainClock(long total)
+public sealed class DrainClock(long total, Func<TimeSpan>? consumerCpu = null, Func<TimeSpan>? brokerCpu = null)
 {
     readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    readonly long warmup = Math.Max(1, total / 50);
+    readonly long warmup = Math.Max(1, total / 10);
     long count;
     long warmCount;
     long warmAt;
     long endAt;
+    readonly long[] tenths = new long[11];
+    readonly long[] tenthCounts = new long[11];
+    TimeSpan consumerCpuAtWarm, consumerCpuAtEnd, brokerCpuAtWarm, brokerCpuAtEnd;
 
     public long Total { get; } = total;
     public long Count => Interlocked.Read(ref count);
@@ -25,6 +29,11 @@ public sealed class DrainClock(long total)
     /// <summary>A new count seen (pushed by <see cref="Tick"/> or polled from a store).</summary>
     public void Observe(long seen)
     {
+        var tenth = Math.Min(10, (int)(seen * 10 / Math.Max(1, Total)));
+        if (tenth > 0 && Interlocked.CompareExchange(ref tenths[tenth], Stopwatch.GetTimestamp(), 0) == 0)
+        {
+            tenthCounts[tenth] = seen;
+        }
         if (seen > Interlocked.Read(ref count))
         {
             Interlocked.Exchange(ref count, seen);
@@ -32,9 +41,13 @@ public sealed class DrainClock(long total)
         if (seen >= warmup && Interlocked.CompareExchange(ref warmAt, Stopwatch.GetTimestamp(), 0) == 0)
         {
             warmCount = seen;
+            consumerCpuAtWarm = consumerCpu?.Invoke() ?? default;
+            brokerCpuAtWarm = brokerCpu?.Invoke() ?? default;
         }
         if (seen >= Total && Interlocked.CompareExchange(ref endAt, Stopwatch.GetTimestamp(), 0) == 0)
         {
+            consumerCpuAtEnd = consumerCpu?.Invoke() ?? default;
+            brokerCpuAtEnd = brokerCpu?.Invoke() ?? default;
             done.TrySetResult();
         }
     }
@@ -44,6 +57,24 @@ public sealed class DrainClock(long total)
 
     /// <summary>Messages per second from the warm-up mark to the last message.</summary>
     public double Rate => (Total - warmCount) / Stopwatch.GetElapsedTime(warmAt, endAt).TotalSeconds;
+
+    /// <summary>CPU time of the consuming process per message over the same stretch, in µs (NaN when not measured).</summary>
+    public double ConsumerCpuPerMessage => consumerCpu is null ? double.NaN : (consumerCpuAtEnd - consumerCpuAtWarm).TotalMicroseconds / (Total - warmCount);
+
+    /// <summary>CPU time of the broker per message over the same stretch, in µs (NaN when not measured).</summary>
+    public double BrokerCpuPerMessage => brokerCpu is null ? double.NaN : (brokerCpuAtEnd - brokerCpuAtWarm).TotalMicroseconds / (Total - warmCount);
+
+    /// <summary>The rate in each tenth of the drain after the first (msg/s), to see warm-up and drift.</summary>
+    public IEnumerable<double> RateByTenth()
+    {
+        for (var i = 2; i <= 10; i++)
+        {
+            if (tenths[i] != 0 && tenths[i - 1] != 0)
+            {
+                yield return (tenthCounts[i] - tenthCounts[i - 1]) / Stopwatch.GetElapsedTime(tenths[i - 1], tenths[i]).TotalSeconds;
+            }
+        }
+    }
 
     /// <summary>Seconds from the warm-up mark to the last message.</summary>
     public double Seconds => Stopwatch.GetElapsedTime(warmAt, endAt).TotalSeconds;

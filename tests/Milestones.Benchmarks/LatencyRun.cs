@@ -31,7 +31,7 @@ public static class LatencyRun
         if (maximum.IsEmpty)
         {
             log.Line("latency: measuring the Milestones drain rate first (quorum)");
-            var drain = await DrainRunner.Run(new MilestonesScenario(broker, admin, scratch), admin, QueueType.Quorum, options.Count, prefetch, new Workload(catalog, 0));
+            var drain = await DrainRunner.Run(new MilestonesScenario(broker, admin, scratch, options), admin, QueueType.Quorum, options.Count, prefetch, new Workload(catalog, 0));
             maximum.Add(drain.Rate);
         }
         var rate = maximum.Median / 2;
@@ -60,7 +60,7 @@ public static class LatencyRun
     static async Task<Result> Once(BenchmarkOptions options, Broker broker, IConnection admin, ProjectCatalog catalog,
         List<ProjectDefinition> copies, string catalogPath, double rate, int prefetch, string scratch, int rep)
     {
-        await using var harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, catalogPath);
+        await using var harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, options, catalogPath);
         await Broker.Delete(admin, [.. harness.Entities, Subscriber]);
         var published = new ConcurrentDictionary<Guid, long>();
         var measured = new ConcurrentDictionary<Guid, bool>();

@@ -21,7 +21,7 @@ public static class MemoryRun
         var early = total / 10;
         for (var rep = 1; rep <= options.Reps; rep++)
         {
-            await using var harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch);
+            await using var harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, options);
             await Broker.Delete(admin, harness.Entities);
             try
             {

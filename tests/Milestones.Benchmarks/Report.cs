@@ -54,11 +54,22 @@ public sealed class Report
 
     public List<string> Failures { get; } = [];
 
-    public Figure DrainOf(string scenario, QueueType type)
+    /// <summary>CPU µs per message of the consuming process, and of the broker, by scenario and queue type.</summary>
+    public Dictionary<(string Scenario, QueueType Type), Figure> ConsumerCpu { get; } = [];
+
+    public Dictionary<(string Scenario, QueueType Type), Figure> BrokerCpu { get; } = [];
+
+    public Figure DrainOf(string scenario, QueueType type) => Get(Drain, scenario, type, "msg/s", "N0");
+
+    public Figure CpuOf(string scenario, QueueType type) => Get(ConsumerCpu, scenario, type, "µs", "0");
+
+    public Figure BrokerCpuOf(string scenario, QueueType type) => Get(BrokerCpu, scenario, type, "µs", "0");
+
+    static Figure Get(Dictionary<(string, QueueType), Figure> figures, string scenario, QueueType type, string unit, string format)
     {
-        if (!Drain.TryGetValue((scenario, type), out var figure))
+        if (!figures.TryGetValue((scenario, type), out var figure))
         {
-            Drain[(scenario, type)] = figure = new Figure("msg/s");
+            figures[(scenario, type)] = figure = new Figure(unit, format);
         }
         return figure;
     }
@@ -88,6 +99,16 @@ public sealed class Report
         Row(md, "**Milestones / limit**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Limit, t)));
         Row(md, "**Milestones / framework**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Framework, t)));
         Row(md, "**Milestones / naive**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Naive, t)));
+        md.AppendLine();
+
+        md.AppendLine("CPU per message over the same drains (µs; consuming process / broker): where the time goes on two shared cores.");
+        md.AppendLine();
+        md.AppendLine("| scenario | " + string.Join(" | ", QueueTypes.Select(t => t.ToString().ToLowerInvariant())) + " |");
+        md.AppendLine("|---|" + string.Concat(QueueTypes.Select(_ => "---:|")));
+        foreach (var scenario in new[] { Limit, Framework, Naive, Milestones })
+        {
+            Row(md, scenario, t => $"{CpuOf(scenario, t)} / {BrokerCpuOf(scenario, t)}");
+        }
         md.AppendLine();
 
         md.AppendLine("#### Latency at half the Milestones drain rate (quorum queue)");

@@ -20,16 +20,16 @@ public static class ScalingRun
         {
             foreach (var (history, figure) in new[] { (options.SmallHistory, report.PerEventSmall), (options.LargeHistory, report.PerEventLarge) })
             {
-                var perEvent = await Once(broker, admin, catalog, project, history, options.ScaleEvents, prefetch, scratch, rep);
+                var perEvent = await Once(options, broker, admin, catalog, project, history, prefetch, scratch, rep);
                 figure.Add(perEvent);
                 log.Line($"scaling rep {rep}: history {history,6:N0} → {perEvent:0.000} ms/event over {options.ScaleEvents:N0} events");
             }
         }
     }
 
-    static async Task<double> Once(Broker broker, IConnection admin, ProjectCatalog catalog, ProjectDefinition project, int history, int events, int prefetch, string scratch, int rep)
+    static async Task<double> Once(BenchmarkOptions options, Broker broker, IConnection admin, ProjectCatalog catalog, ProjectDefinition project, int history, int prefetch, string scratch, int rep)
     {
-        await using var harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch);
+        await using var harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, options);
         await Broker.Delete(admin, harness.Entities);
         try
         {
@@ -42,6 +42,7 @@ public static class ScalingRun
             await publisher.Fill(Queue, history, Next);
             await WaitFor(harness, history);
 
+            var events = options.ScaleEvents;
             var clock = new DrainClock(events);
             var watch = harness.Watch(clock.Completion, seen => clock.Observe(seen - history));
             await publisher.Fill(Queue, events, Next);

@@ -27,14 +27,14 @@ public static class DrainRunner
                 throw new InvalidOperationException($"{scenario.Queue} holds {filled?.MessageCount} messages after the fill, expected {count}");
             }
 
-            var clock = new DrainClock(count);
+            var clock = new DrainClock(count, scenario.ConsumerCpu, Cpu.Broker());
             await scenario.Start(clock, prefetch);
             await clock.Wait(Stall, scenario.Diagnose);
             if (await scenario.Verify(count) is { } problem)
             {
                 throw new InvalidOperationException($"{scenario.Name}: {problem}");
             }
-            return new DrainResult(clock.Rate, clock.Seconds, fillRate);
+            return new DrainResult(clock.Rate, clock.Seconds, fillRate, clock.ConsumerCpuPerMessage, clock.BrokerCpuPerMessage, [.. clock.RateByTenth()]);
         }
         finally
         {
@@ -44,5 +44,5 @@ public static class DrainRunner
     }
 }
 
-/// <summary>A drain's rate (msg/s), its measured length, and how fast the backlog was published.</summary>
-public sealed record DrainResult(double Rate, double Seconds, double FillRate);
+/// <summary>A drain's rate (msg/s), its measured length, how fast the backlog was published, and CPU µs per message.</summary>
+public sealed record DrainResult(double Rate, double Seconds, double FillRate, double ConsumerCpu, double BrokerCpu, IReadOnlyList<double> RateByTenth);

@@ -25,6 +25,8 @@ public sealed class FrameworkScenario(Broker broker) : IDrainScenario
     public async Task Start(DrainClock clock, int prefetch) =>
         bus = await MassTransitBus.Start<NoOpConsumer>(broker, Queue, queueType, prefetch, services => services.AddSingleton(clock));
 
+    public TimeSpan ConsumerCpu() => Cpu.Self();
+
     public string Diagnose() => "";
 
     public Task<string?> Verify(long expected) => Task.FromResult<string?>(null);

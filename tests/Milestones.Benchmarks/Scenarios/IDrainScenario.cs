@@ -20,6 +20,9 @@ public interface IDrainScenario : IAsyncDisposable
     /// <summary>Starts consuming; every message done is reported to the clock.</summary>
     Task Start(DrainClock clock, int prefetch);
 
+    /// <summary>CPU time so far of the process that consumes (this one, or the worker's).</summary>
+    TimeSpan ConsumerCpu();
+
     /// <summary>Something to say when the drain stalls.</summary>
     string Diagnose();
 

@@ -37,6 +37,8 @@ public sealed class LimitScenario(Broker broker) : IDrainScenario
         await channel.BasicConsumeAsync(Queue, autoAck: false, consumer);
     }
 
+    public TimeSpan ConsumerCpu() => Cpu.Self();
+
     public string Diagnose() => "";
 
     public Task<string?> Verify(long expected) => Task.FromResult<string?>(null);

@@ -7,7 +7,7 @@ namespace Milestones.Benchmarks.Scenarios;
 /// The real worker (its own process, production configuration, SQLite store with synchronous=FULL, outbox on), draining
 /// the backlog. A message counts as done when its event is committed in the store, read from outside.
 /// </summary>
-public sealed class MilestonesScenario(Broker broker, IConnection admin, string scratch) : IDrainScenario
+public sealed class MilestonesScenario(Broker broker, IConnection admin, string scratch, BenchmarkOptions options) : IDrainScenario
 {
     WorkerHarness? harness;
     Task? watch;
@@ -22,7 +22,7 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
     {
         // The worker declares its own topology (queue type and arguments included): start it once on the empty
         // queue, stop it, and the queue is there to be filled.
-        harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch);
+        harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, options);
         await harness.Start();
         await harness.Stop();
     }
@@ -36,6 +36,8 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
         _ = watch.ContinueWith(t => clock.Fail(t.Exception!.GetBaseException()), CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
+
+    public TimeSpan ConsumerCpu() => Cpu.Of(Harness.Process.Id);
 
     public string Diagnose() => watch is { IsFaulted: true } ? watch.Exception!.GetBaseException().Message : Harness.Diagnose();
 

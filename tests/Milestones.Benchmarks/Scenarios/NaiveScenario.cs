@@ -36,6 +36,8 @@ public sealed class NaiveScenario(Broker broker, string directory) : IDrainScena
             services.AddSingleton(store!);
         });
 
+    public TimeSpan ConsumerCpu() => Cpu.Self();
+
     public string Diagnose() => "";
 
     public async Task<string?> Verify(long expected)

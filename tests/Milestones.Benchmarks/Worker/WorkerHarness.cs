@@ -17,13 +17,17 @@ public sealed class WorkerHarness : IAsyncDisposable
     StoreProbe? probe;
     int starts;
 
-    public WorkerHarness(Broker broker, IConnection admin, string scratch, string queueName, int prefetch, string? catalogPath = null)
+    public WorkerHarness(Broker broker, IConnection admin, string scratch, string queueName, int prefetch, BenchmarkOptions options, string? catalogPath = null)
     {
         this.broker = broker;
         this.admin = admin;
         directory = Path.Combine(scratch, $"worker-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        Settings = new WorkerSettings(queueName, Path.Combine(directory, "milestones.db"), prefetch) { CatalogPath = catalogPath };
+        Settings = new WorkerSettings(queueName, Path.Combine(directory, "milestones.db"), prefetch)
+        {
+            CatalogPath = catalogPath,
+            Extra = options.WorkerSettings,
+        };
     }
 
     public WorkerSettings Settings { get; }
