@@ -121,7 +121,7 @@ public static class Extensions
                     break;
                 case MessagingTransport.RabbitMq:
                     // Host, port, virtual host, user, password and TLS come from MassTransit's RabbitMqTransport section.
-                    bus.UsingRabbitMq((context, cfg) => cfg.ConfigureEndpoints(context));
+                    bus.UsingMilestonesRabbitMq();
                     break;
                 default:
                     throw new OptionsValidationException(MessagingOptions.SectionName, typeof(MessagingOptions),
@@ -129,5 +129,6 @@ public static class Extensions
             }
         });
         builder.Services.AddOptions<RabbitMqTransportOptions>().BindConfiguration("RabbitMqTransport");
+        builder.AddMessagingLifetime();
     }
 }

@@ -1,0 +1,75 @@
+using System.Text;
+using MassTransit;
+using MassTransit.Middleware;
+using Milestones.Contracts;
+using Milestones.Worker.Consumers;
+
+namespace Milestones.Worker.Messaging;
+
+/// <summary>The middleware in front of <see cref="MilestoneReachedConsumer"/>, on the input queue and on the quarantine queue.</summary>
+public static class MilestoneReachedPipeline
+{
+    public static void Configure(
+        IReceiveEndpointConfigurator endpoint,
+        IConsumerConfigurator<MilestoneReachedConsumer> consumer,
+        MessagingOptions options,
+        TestingOptions testing,
+        bool quarantine)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(consumer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(testing);
+
+        // Publishers outside .NET send the bare JSON object (application/json); MassTransit's envelope stays the default.
+        endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
+        // The reason code of a refused message goes into a header of its copy in the error queue.
+        endpoint.ConfigureError(error =>
+        {
+            error.UseFilter(new RejectionHeadersFilter());
+            error.UseFilter(new GenerateFaultFilter());
+            error.UseFilter(new ErrorTransportFilter());
+        });
+
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.ConfigureConsumedQueue(options);
+            if (quarantine)
+            {
+                // One unacknowledged message at a time: a crash is charged to the message that caused it alone.
+                rabbit.PrefetchCount = 1;
+                rabbit.ConcurrentMessageLimit = 1;
+            }
+            else
+            {
+                rabbit.PrefetchCount = options.PrefetchCount;
+                if (options.QuarantineRedeliveries)
+                {
+                    endpoint.UseFilter(new QuarantineRedeliveredFilter<MilestoneReached>(new Uri($"queue:{options.QuarantineQueue()}")));
+                }
+            }
+        }
+        else
+        {
+            endpoint.PrefetchCount = options.PrefetchCount;
+        }
+
+        // A refused event is refused again on every try: straight to the error queue. Anything else (the store
+        // unavailable, a lost version race) is transient: retried with exponential backoff, then dead-lettered.
+        endpoint.UseMessageRetry(retry =>
+        {
+            retry.Ignore<MilestoneRejectedException>();
+            retry.Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryIntervalDelta);
+        });
+
+        if (!string.IsNullOrEmpty(testing.CrashOnNote))
+        {
+            endpoint.UseFilter(new CrashOnNoteFilter(testing.CrashOnNote));
+        }
+
+        // Events of one project are consumed one after the other inside a replica, so that a replica never loses a
+        // version race to itself; replicas among themselves are kept apart by the store's version check.
+        consumer.Message<MilestoneReached>(message =>
+            message.UsePartitioner(options.ConcurrentMessageLimit, context => context.Message.ProjectId ?? string.Empty, Encoding.UTF8));
+    }
+}
