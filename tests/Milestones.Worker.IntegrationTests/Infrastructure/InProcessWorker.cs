@@ -49,6 +49,7 @@ public sealed class InProcessWorker : IAsyncDisposable
         new("Outbox:Lease", "00:00:02"),
         new("Logging:LogLevel:Default", "Information"),
         new("Logging:LogLevel:MassTransit", "Information"),
+        new("Logging:LogLevel:Milestones.Worker.Consumers", "Debug"),
     ];
 
     public static async Task<InProcessWorker> Start(

@@ -9,23 +9,31 @@ public sealed class RabbitClient : IAsyncDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    readonly IConnection connection;
-    readonly IChannel channel;
+    readonly ConnectionFactory factory;
     readonly Dictionary<string, List<ReceivedMessage>> seen = [];
+    IConnection connection = null!;
+    IChannel channel = null!;
 
-    RabbitClient(IConnection connection, IChannel channel)
-    {
-        this.connection = connection;
-        this.channel = channel;
-    }
+    RabbitClient(ConnectionFactory factory) => this.factory = factory;
 
     public static async Task<RabbitClient> Connect(TestVirtualHost vhost)
     {
-        var connection = await vhost.ConnectionFactory().CreateConnectionAsync(TestContext.Current.CancellationToken);
-        var channel = await connection.CreateChannelAsync(
+        var client = new RabbitClient(vhost.ConnectionFactory());
+        await client.Reconnect();
+        return client;
+    }
+
+    /// <summary>A new connection and channel: after the broker closed them (a restart, a connection-level error).</summary>
+    public async Task Reconnect()
+    {
+        if (connection is not null)
+        {
+            await DisposeAsync();
+        }
+        connection = await factory.CreateConnectionAsync(TestContext.Current.CancellationToken);
+        channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
             TestContext.Current.CancellationToken);
-        return new RabbitClient(connection, channel);
     }
 
     /// <summary>Publishes a body with the properties a non-.NET publisher sets; returns once the broker confirmed it.</summary>
@@ -66,9 +74,18 @@ public sealed class RabbitClient : IAsyncDisposable
         {
             return list;
         }
-        while (await channel.BasicGetAsync(queue, autoAck: true, TestContext.Current.CancellationToken) is { } result)
+        try
         {
-            list.Add(new ReceivedMessage(result.Body.ToArray(), result.BasicProperties, result.Redelivered));
+            while (await channel.BasicGetAsync(queue, autoAck: true, TestContext.Current.CancellationToken) is { } result)
+            {
+                list.Add(new ReceivedMessage(result.Body.ToArray(), result.BasicProperties, result.Redelivered));
+            }
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) when (!channel.IsOpen)
+        {
+            // A quorum queue just declared may not have its process up yet ("noproc"): the broker closes the
+            // channel or the connection. Open new ones and let the caller's next poll try again.
+            await Reconnect();
         }
         return list;
     }
@@ -99,8 +116,15 @@ public sealed class RabbitClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await channel.DisposeAsync();
-        await connection.DisposeAsync();
+        try
+        {
+            await channel.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+        catch (RabbitMQ.Client.Exceptions.AlreadyClosedException)
+        {
+            // Closed by the broker already.
+        }
     }
 }
 
