@@ -43,5 +43,25 @@ public sealed class Plain_json_publishers(WorkerFixture fixture) : IClassFixture
         Assert.Equal("https://www.bjft.gov.cn/", entry.EvidenceUrl);
     }
 
+    [Fact]
+    public async Task Amqp_publish_from_debian_amqp_tools_is_recorded()
+    {
+        var amqpPublish = new[] { "/usr/bin/amqp-publish", "/usr/local/bin/amqp-publish" }.FirstOrDefault(File.Exists);
+        Assert.SkipWhen(amqpPublish is null, "Debian's amqp-tools is not installed (apt-get install amqp-tools); the RabbitMQ.Client test covers plain JSON.");
+        var (worker, _) = await fixture.Start();
+        var broker = BrokerEnvironment.Require();
+        var eventId = Guid.NewGuid();
+        var body = $$"""{"eventId":"{{eventId}}","projectId":"fengtai-station-integration","milestoneCode":"plan-approved","occurredAt":"2023-03-15T09:30:00+08:00","reportedAt":"2023-03-15T18:00:00+08:00","sourceSystem":"fengtai-pmo"}""";
+
+        // The README's command, with the optional MT-MessageType header as well.
+        await TestVirtualHost.Run(amqpPublish!, $"--url=amqp://{broker.User}:{broker.Pass}@{broker.Host}:{broker.Port}/{Uri.EscapeDataString(fixture.VirtualHost.VHost)}",
+            "-e", Queues.InputExchange, "-p", "-C", "application/json",
+            "-H", "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "-H", "MT-MessageType: urn:message:Milestones.Contracts:MilestoneReached",
+            "-b", body);
+
+        await Poll.Until(() => worker.Store.HasEvent(eventId), TimeSpan.FromSeconds(20), () => "the event published with amqp-publish was not recorded");
+    }
+
     sealed record TimelineEntry(Guid EventId, string MilestoneCode, DateTimeOffset OccurredAt, string? Note, string? EvidenceUrl);
 }
