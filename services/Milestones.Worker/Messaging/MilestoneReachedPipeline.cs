@@ -45,7 +45,9 @@ public static class MilestoneReachedPipeline
                 rabbit.PrefetchCount = options.PrefetchCount;
                 if (options.QuarantineRedeliveries)
                 {
-                    endpoint.UseFilter(new QuarantineRedeliveredFilter<MilestoneReached>(new Uri($"queue:{options.QuarantineQueue()}")));
+                    // To the quarantine endpoint's exchange: a queue: address would make MassTransit declare the queue
+                    // without its dead-letter arguments, which the broker refuses as inequivalent.
+                    endpoint.UseFilter(new QuarantineRedeliveredFilter<MilestoneReached>(new Uri($"exchange:{options.QuarantineQueue()}")));
                 }
             }
         }
