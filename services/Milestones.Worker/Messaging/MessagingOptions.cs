@@ -37,10 +37,22 @@ public sealed class MessagingOptions
     /// <summary>
     /// RabbitMQ only: how many times the broker may hand a message back after a consumer died holding it, before it
     /// dead-letters the message to <c>&lt;QueueName&gt;_dlq</c> (the quorum queue's <c>x-delivery-limit</c>; RabbitMQ 3.x
-    /// has no default, so without it a message that kills the process would be redelivered forever). Default 5.
+    /// has no default, so without it a message that kills the process would be redelivered forever). It applies to
+    /// the quarantine queue, where a message is held alone, so a poison message costs at most 1 + (this + 1) crashes.
+    /// Default 5.
     /// </summary>
     [Range(1, 1_000)]
     public int DeliveryLimit { get; set; } = 5;
+
+    /// <summary>
+    /// RabbitMQ only: the delivery limit of the input queue itself, a backstop. It is higher than
+    /// <see cref="DeliveryLimit"/> because a crash counts against every message the replica holds, and on the
+    /// input queue a replica holds up to <see cref="PrefetchCount"/> messages that did nothing wrong; each is moved
+    /// to quarantine on its next delivery. Default 20. Used for the input queue only while
+    /// <see cref="QuarantineRedeliveries"/> is on; otherwise the input queue has <see cref="DeliveryLimit"/>.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int InputDeliveryLimit { get; set; } = 20;
 
     /// <summary>
     /// RabbitMQ only: a message the broker hands back after a crash or a lost connection is moved to

@@ -33,7 +33,7 @@ public static class MilestoneReachedPipeline
 
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
-            rabbit.ConfigureConsumedQueue(options);
+            rabbit.ConfigureConsumedQueue(options, quarantine);
             if (quarantine)
             {
                 // One unacknowledged message at a time: a crash is charged to the message that caused it alone.

@@ -48,13 +48,13 @@ public static class RabbitMqTopology
     }
 
     /// <summary>A queue the worker consumes: durable quorum queue, bounded deliveries, dead-lettered to <c>_dlq</c>.</summary>
-    public static void ConfigureConsumedQueue(this IRabbitMqReceiveEndpointConfigurator endpoint, MessagingOptions options)
+    public static void ConfigureConsumedQueue(this IRabbitMqReceiveEndpointConfigurator endpoint, MessagingOptions options, bool quarantine)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(options);
         endpoint.Durable = true;
         endpoint.SetQuorumQueue();
-        endpoint.SetQueueArgument("x-delivery-limit", options.DeliveryLimit);
+        endpoint.SetQueueArgument("x-delivery-limit", quarantine || !options.QuarantineRedeliveries ? options.DeliveryLimit : options.InputDeliveryLimit);
         // Declares the _dlq exchange and queue and points the queue's x-dead-letter-exchange at it.
         endpoint.BindDeadLetterQueue(options.DeadLetterQueue(), options.DeadLetterQueue(), queue => queue.SetQuorumQueue());
     }

@@ -103,8 +103,9 @@ public abstract class ProcessScenario(TestVirtualHost vhost) : IAsyncLifetime
         Assert.Equal(projects.Count, Store.OutboxEntries());
 
         Mark("completions counted");
-        await Poll.Until(async () => await vhost.QueueCounts(Queues.Input) == (0, 0) && await vhost.QueueCounts(Queues.Quarantine) == (0, 0),
-            TimeSpan.FromSeconds(20), () => "messages left in the input or quarantine queue");
+        IReadOnlyDictionary<string, (long Ready, long Unacked)> counts = new Dictionary<string, (long, long)>();
+        await Poll.Until(async () => (counts = await vhost.AllQueueCounts()).GetValueOrDefault(Queues.Input) == (0, 0) && counts.GetValueOrDefault(Queues.Quarantine) == (0, 0),
+            TimeSpan.FromSeconds(20), () => $"messages left (ready, unacknowledged): {string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"))}");
         Assert.Empty(await Client.Drain(Queues.Error));
         Assert.Empty(await Client.Drain(Queues.DeadLetter));
         Mark("queues empty");

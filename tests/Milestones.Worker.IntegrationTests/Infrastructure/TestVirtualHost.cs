@@ -67,18 +67,23 @@ public sealed class TestVirtualHost : IAsyncLifetime
     ];
 
     /// <summary>Ready and unacknowledged messages of a queue, as the broker counts them.</summary>
-    public async Task<(long Ready, long Unacked)> QueueCounts(string queue)
+    public async Task<(long Ready, long Unacked)> QueueCounts(string queue) =>
+        (await AllQueueCounts()).TryGetValue(queue, out var counts) ? counts : throw new InvalidOperationException($"Queue {queue} not found in virtual host {VHost}");
+
+    /// <summary>Ready and unacknowledged messages of every queue of the virtual host, in one rabbitmqctl call.</summary>
+    public async Task<IReadOnlyDictionary<string, (long Ready, long Unacked)>> AllQueueCounts()
     {
         var output = await Ctl("-q", "list_queues", "-p", VHost, "--no-table-headers", "name", "messages_ready", "messages_unacknowledged");
+        var result = new Dictionary<string, (long, long)>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split('\t');
-            if (parts.Length == 3 && parts[0] == queue)
+            if (parts.Length == 3)
             {
-                return (long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture));
+                result[parts[0]] = (long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture));
             }
         }
-        throw new InvalidOperationException($"Queue {queue} not found in virtual host {VHost}:\n{output}");
+        return result;
     }
 
     public static Task<string> Ctl(params string[] arguments) =>
