@@ -12,6 +12,10 @@ public sealed class FlakyProjectStore(IProjectStore inner) : IProjectStore
 {
     readonly ConcurrentDictionary<Guid, int> failuresLeft = new();
     readonly ConcurrentDictionary<Guid, int> attempts = new();
+    readonly ConcurrentDictionary<string, int> versionConflicts = new();
+
+    /// <summary>Commits of a project that lost a version race: another writer changed the project in between.</summary>
+    public int VersionConflicts(string projectId) => versionConflicts.GetValueOrDefault(projectId);
 
     /// <summary>The next <paramref name="times"/> commits of the event fail (<see cref="int.MaxValue"/>: all of them).</summary>
     public void FailCommits(Guid eventId, int times) => failuresLeft[eventId] = times;
@@ -28,7 +32,17 @@ public sealed class FlakyProjectStore(IProjectStore inner) : IProjectStore
             failuresLeft[id] = left == int.MaxValue ? left : left - 1;
             throw new IOException($"Injected store failure for event {id}: the database is unreachable");
         }
-        return inner.Commit(commit, cancellationToken);
+        return CountConflicts(commit, inner.Commit(commit, cancellationToken));
+    }
+
+    async Task<CommitResult> CountConflicts(ProjectCommit commit, Task<CommitResult> committing)
+    {
+        var result = await committing;
+        if (result is CommitResult.VersionConflict)
+        {
+            versionConflicts.AddOrUpdate(commit.State.ProjectId, 1, (_, n) => n + 1);
+        }
+        return result;
     }
 
     public Task<ProjectSnapshot?> LoadProject(string projectId, CancellationToken cancellationToken) => inner.LoadProject(projectId, cancellationToken);
