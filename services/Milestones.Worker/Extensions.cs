@@ -42,6 +42,8 @@ public static class Extensions
 
         builder.AddStore();
         builder.AddMessaging();
+        builder.AddWorkerTelemetry();
+        builder.AddWorkerHealth();
         // After the bus: hosted services stop in reverse order, so the dispatcher's final flush still has a bus.
         builder.Services.AddHostedService<OutboxDispatcher>();
         return builder;
@@ -121,7 +123,11 @@ public static class Extensions
                     break;
                 case MessagingTransport.RabbitMq:
                     // Host, port, virtual host, user, password and TLS come from MassTransit's RabbitMqTransport section.
-                    bus.UsingRabbitMq((context, cfg) => cfg.ConfigureEndpoints(context));
+                    bus.UsingRabbitMq((context, cfg) =>
+                    {
+                        cfg.UseW3CTraceContext();
+                        cfg.ConfigureEndpoints(context);
+                    });
                     break;
                 default:
                     throw new OptionsValidationException(MessagingOptions.SectionName, typeof(MessagingOptions),
