@@ -1,0 +1,115 @@
+using System.Text;
+using Milestones.Domain.Catalog;
+
+namespace Milestones.Domain.Tests;
+
+public class The_shipped_catalog
+{
+    readonly ProjectCatalog catalog = Events.Catalog();
+
+    [Fact]
+    public void Holds_at_least_ten_projects_including_the_two_anchors()
+    {
+        Assert.True(catalog.Projects.Count >= 10, $"only {catalog.Projects.Count} projects");
+        Assert.Equal("丽泽城市航站楼", catalog.Get("lize-city-terminal").NameZh);
+        Assert.Equal("北京丰台站站城一体化", catalog.Get("fengtai-station-integration").NameZh);
+    }
+
+    [Theory]
+    [InlineData("丽泽国际金融城")]
+    [InlineData("园博数字经济产业园创新中心")]
+    [InlineData("南中轴国际文化科技园")]
+    [InlineData("方庄文化艺术中心")]
+    [InlineData("长辛店老镇有机更新项目示范区")]
+    [InlineData("地铁16号线南段")]
+    [InlineData("南苑森林湿地公园")]
+    [InlineData("中国国际出版交流中心")]
+    public void Names_the_projects_the_report_gives_a_stage(string nameZh) =>
+        Assert.Contains(catalog.Projects, p => p.NameZh.Contains(nameZh, StringComparison.Ordinal));
+
+    [Fact]
+    public void Quotes_the_report_verbatim_for_every_statement()
+    {
+        var report = File.ReadAllText(FindUp("shared/seeds/000_01e21265a9e8916f.txt"));
+        var statements = catalog.Projects.SelectMany(p => p.Report.Reached2022.Concat(p.Report.Planned2023).Select(s => (p.Id, s.Text)));
+        Assert.All(statements, s => Assert.True(report.Contains(s.Text, StringComparison.Ordinal), $"{s.Id}: '{s.Text}' is not in the report"));
+    }
+
+    [Fact]
+    public void Completes_the_metro_line_from_its_2022_milestones_but_not_the_anchors()
+    {
+        static bool CompleteFromReport(ProjectDefinition p) =>
+            p.Plan.Required.All(code => p.Report.Reached2022.Any(s => s.Milestone == code));
+
+        Assert.True(CompleteFromReport(catalog.Get("subway-16-south")));
+        Assert.False(CompleteFromReport(catalog.Get("lize-city-terminal")));
+        Assert.False(CompleteFromReport(catalog.Get("fengtai-station-integration")));
+    }
+
+    /// <summary>The seed lives in shared/, beside the repository; the test finds it by walking up.</summary>
+    static string FindUp(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        Assert.Skip($"{relative} is not beside this checkout");
+        return string.Empty;
+    }
+}
+
+public class A_broken_catalog
+{
+    const string Good = """
+        { "id": "lize-city-terminal", "nameZh": "丽泽城市航站楼", "nameEn": "Lize City Air Terminal", "area": "丽泽金融商务区",
+          "existsSince": "2015-01-01", "plan": { "milestones": ["construction-started", "opened"], "required": ["opened"] } }
+        """;
+
+    static CatalogException Load(params string[] projects)
+    {
+        var json = $$"""{ "projects": [ {{string.Join(",", projects)}} ] }""";
+        return Assert.Throws<CatalogException>(() => ProjectCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes(json))));
+    }
+
+    [Fact]
+    public void Is_refused_for_a_duplicate_id_naming_the_entry()
+    {
+        var error = Load(Good, Good);
+        Assert.Contains(error.Errors, e => e.Contains("project #2 'lize-city-terminal'", StringComparison.Ordinal) && e.Contains("duplicate id", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Is_refused_for_an_unknown_milestone_code_naming_the_entry()
+    {
+        var error = Load(Good.Replace("\"construction-started\"", "\"groundbreaking\"", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.Contains("'lize-city-terminal'", StringComparison.Ordinal) && e.Contains("unknown milestone code 'groundbreaking'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Is_refused_for_an_empty_plan_naming_the_entry()
+    {
+        var error = Load(Good.Replace("""["construction-started", "opened"]""", "[]", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.Contains("'lize-city-terminal'", StringComparison.Ordinal) && e.Contains("plan is empty", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Is_refused_when_a_required_milestone_is_not_in_the_plan()
+    {
+        var error = Load(Good.Replace("""["opened"]""", """["topped-out"]""", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.Contains("required milestone 'topped-out' is not in plan.milestones", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Is_refused_for_an_id_that_is_not_a_slug() =>
+        Assert.Contains(Load(Good.Replace("\"lize-city-terminal\"", "\"Lize Terminal\"", StringComparison.Ordinal)).Errors,
+            e => e.Contains("ASCII slug", StringComparison.Ordinal));
+
+    [Fact]
+    public void Is_refused_for_a_field_the_schema_does_not_have() =>
+        Assert.Contains(Load(Good.Replace("\"area\"", "\"areaa\"", StringComparison.Ordinal)).Errors,
+            e => e.Contains("not valid JSON for its schema", StringComparison.Ordinal));
+}

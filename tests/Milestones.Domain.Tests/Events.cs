@@ -1,0 +1,26 @@
+using Milestones.Domain.Catalog;
+using Milestones.Domain.Projects;
+
+namespace Milestones.Domain.Tests;
+
+/// <summary>Builders for the tests' events and plans.</summary>
+static class Events
+{
+    public static readonly DateTimeOffset Day0 = new(2022, 3, 1, 9, 0, 0, TimeSpan.FromHours(8));
+
+    public static MilestoneEvent Reached(string projectId, string code, int day = 0, Guid? id = null, string? note = null) => new()
+    {
+        EventId = id ?? Guid.NewGuid(),
+        ProjectId = projectId,
+        MilestoneCode = code,
+        OccurredAt = Day0.AddDays(day),
+        ReportedAt = Day0.AddDays(day + 1),
+        SourceSystem = "tests",
+        Note = note,
+    };
+
+    public static MilestonePlan Plan(string[] milestones, string[] required) => new(milestones, required);
+
+    public static ProjectCatalog Catalog() =>
+        ProjectCatalog.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog", "fengtai-2023.json"));
+}

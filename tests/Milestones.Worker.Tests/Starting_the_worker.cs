@@ -1,0 +1,95 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Milestones.Domain.Catalog;
+using Milestones.Worker.Demo;
+
+namespace Milestones.Worker.Tests;
+
+public class Starting_the_worker
+{
+    static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Stops_with_the_entry_named_when_the_catalog_has_a_duplicate_id()
+    {
+        var catalog = Path.Combine(Path.GetTempPath(), "milestones-tests", $"{Guid.NewGuid():N}.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(catalog)!);
+        const string project = """
+            { "id": "lize-city-terminal", "nameZh": "丽泽城市航站楼", "nameEn": "Lize City Air Terminal", "area": "丽泽金融商务区",
+              "existsSince": "2015-01-01", "plan": { "milestones": ["opened"], "required": ["opened"] } }
+            """;
+        await File.WriteAllTextAsync(catalog, $$"""{ "projects": [ {{project}}, {{project}} ] }""", Encoding.UTF8, Cancel);
+        await using var worker = new WorkerFactory(new() { ["Catalog:Path"] = catalog });
+
+        var error = Assert.Throws<CatalogException>(() => worker.Server);
+
+        Assert.Contains("project #2 'lize-city-terminal': duplicate id", error.Message, StringComparison.Ordinal);
+        Assert.Contains(catalog, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refuses_to_guess_a_transport_that_the_configuration_does_not_name()
+    {
+        await using var worker = new WorkerFactory(new() { ["Messaging:Transport"] = "" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => worker.Server);
+
+        Assert.Contains("Messaging:Transport must be set", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refuses_to_guess_a_store_that_the_configuration_does_not_name()
+    {
+        await using var worker = new WorkerFactory(new() { ["Storage:Provider"] = "" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => worker.Server);
+
+        Assert.Contains("Storage:Provider must be set", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Runs_the_demo_to_a_completion_of_the_metro_line_and_leaves_the_terminal_open()
+    {
+        var console = new CapturingConsole();
+        await using var worker = new WorkerFactory(new() { ["Demo:Enabled"] = "true" }, services: s =>
+        {
+            s.RemoveAll<DemoConsole>();
+            s.AddSingleton<DemoConsole>(console);
+        });
+        await worker.Start();
+
+        Assert.True(await Recording_milestones_through_the_bus.WaitFor(() => console.Text.Contains("Demo done", StringComparison.Ordinal), seconds: 30), console.Text);
+        var text = console.Text;
+        Assert.Contains("ProjectCompleted received", text, StringComparison.Ordinal);
+        Assert.Contains("\"projectName\": \"地铁16号线南段\"", text, StringComparison.Ordinal);
+        Assert.Contains("== 地铁16号线南段 (Metro Line 16 South Section, subway-16-south) — COMPLETE", text, StringComparison.Ordinal);
+        Assert.Contains("== 丽泽城市航站楼 (Lize City Air Terminal, lize-city-terminal) — not complete", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"projectId\": \"lize-city-terminal\"", text, StringComparison.Ordinal);
+    }
+
+    sealed class CapturingConsole : DemoConsole
+    {
+        readonly StringBuilder text = new();
+
+        public string Text
+        {
+            get
+            {
+                lock (text)
+                {
+                    return text.ToString();
+                }
+            }
+        }
+
+        public override void Write(string value)
+        {
+            lock (text)
+            {
+                text.AppendLine(value);
+            }
+        }
+    }
+}

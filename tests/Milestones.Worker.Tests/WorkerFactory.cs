@@ -1,0 +1,62 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Milestones.Worker.Tests;
+
+/// <summary>
+/// The worker as composed by Program.cs, on the embedded default (Development), with MassTransit's test harness in
+/// place of the transport and a SQLite file of its own. One per test: scenarios never share a harness or a store.
+/// </summary>
+sealed class WorkerFactory : WebApplicationFactory<Program>
+{
+    readonly Dictionary<string, string?> settings;
+    readonly Action<IServiceCollection>? services;
+
+    public WorkerFactory(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? databasePath = null)
+    {
+        DatabasePath = databasePath ?? Path.Combine(Path.GetTempPath(), "milestones-tests", $"{Guid.NewGuid():N}.db");
+        this.settings = new Dictionary<string, string?>
+        {
+            ["Storage:Sqlite:Path"] = DatabasePath,
+            ["Outbox:PollInterval"] = "00:00:00.100",
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            this.settings[key] = value;
+        }
+        this.services = services;
+    }
+
+    public string DatabasePath { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureTestServices(s =>
+        {
+            s.AddMassTransitTestHarness();
+            services?.Invoke(s);
+        });
+    }
+
+    public ITestHarness Harness => Services.GetRequiredService<ITestHarness>();
+
+    /// <summary>Starts the host (and with it the bus and the outbox dispatcher) and returns the harness.</summary>
+    public async Task<ITestHarness> Start()
+    {
+        _ = Server;
+        var harness = Harness;
+        await harness.Start();
+        return harness;
+    }
+}
