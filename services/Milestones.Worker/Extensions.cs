@@ -123,11 +123,7 @@ public static class Extensions
                     break;
                 case MessagingTransport.RabbitMq:
                     // Host, port, virtual host, user, password and TLS come from MassTransit's RabbitMqTransport section.
-                    bus.UsingRabbitMq((context, cfg) =>
-                    {
-                        cfg.UseW3CTraceContext();
-                        cfg.ConfigureEndpoints(context);
-                    });
+                    bus.UsingRabbitMq((context, cfg) => cfg.ConfigureEndpoints(context));
                     break;
                 default:
                     throw new OptionsValidationException(MessagingOptions.SectionName, typeof(MessagingOptions),
