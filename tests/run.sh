@@ -76,12 +76,19 @@ trap cleanup EXIT
 trap 'exit 130' INT    # exit runs the EXIT trap
 trap 'exit 143' TERM
 
-# --- 1. RabbitMQ installed? ------------------------------------------------------------------------
-install_rabbitmq() {
-  if [ ! -x "$RMQ_BIN/rabbitmq-server" ]; then
-    log "installing rabbitmq-server (Debian package)"
+# --- 1. What the tests need from Debian, installed when missing --------------------------------------
+# rabbitmq-server: the real broker. shellcheck and prometheus (for promtool): the deploy tests lint the
+# scripts and unit-test the alert rules with them. Debian's policy here forbids auto-starting services,
+# and a system broker that does start is never used.
+install_test_tools() {
+  local missing=()
+  [ -x "$RMQ_BIN/rabbitmq-server" ] || missing+=(rabbitmq-server)
+  command -v shellcheck >/dev/null || missing+=(shellcheck)
+  command -v promtool >/dev/null || missing+=(prometheus)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} (Debian packages)"
     apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
   fi
 }
 
@@ -355,7 +362,7 @@ if [ "${MILESTONES_SKIP_BROKER:-}" = 1 ]; then
   log "MILESTONES_SKIP_BROKER=1: no broker; tests that need one skip"
   unset MILESTONES_REQUIRE_BROKER
 else
-  install_rabbitmq
+  install_test_tools
   start_private_broker
 fi
 

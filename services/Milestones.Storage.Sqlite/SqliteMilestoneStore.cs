@@ -16,10 +16,14 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     readonly string connectionString;
+    readonly TimeProvider time;
 
-    public SqliteMilestoneStore(string path)
+    /// <param name="path">The database file; created with its directory when missing.</param>
+    /// <param name="time">The clock leases are measured with; the system clock when null.</param>
+    public SqliteMilestoneStore(string path, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        this.time = time ?? TimeProvider.System;
         var fullPath = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
         Path = fullPath;
@@ -128,7 +132,7 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();

@@ -7,6 +7,7 @@ using Milestones.Domain.Recording;
 using Milestones.Domain.Storage;
 using Milestones.Domain.Validation;
 using Milestones.ServiceDefaults;
+using Milestones.Storage.MongoDB;
 using Milestones.Storage.Sqlite;
 using Milestones.Worker.Consumers;
 using Milestones.Worker.Demo;
@@ -24,7 +25,7 @@ public static class Extensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddSecretFiles();
-        builder.AddServiceDefaults([MilestonesTelemetry.Name, "MassTransit"], [MilestonesTelemetry.Name, "MassTransit"]);
+        builder.AddServiceDefaults([MilestonesTelemetry.Name, "MassTransit", MongoDbClientSettings.ActivitySourceName], [MilestonesTelemetry.Name, "MassTransit"]);
 
         builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -91,7 +92,9 @@ public static class Extensions
                 builder.Services.AddHealthChecks().AddCheck<SqliteStoreHealthCheck>("sqlite", tags: [Milestones.ServiceDefaults.Extensions.ReadyTag]);
                 break;
             case StorageProvider.MongoDb:
-                throw new NotSupportedException("Storage:Provider 'MongoDb' is not available in this build yet; use 'Sqlite'.");
+                // Connection string from MongoDb__ConnectionString (environment or mounted secret file); see the adapter's README.
+                builder.AddMongoDbStore(Milestones.ServiceDefaults.Extensions.ReadyTag);
+                break;
             default:
                 throw new OptionsValidationException(StorageOptions.SectionName, typeof(StorageOptions),
                     ["Storage:Provider must be set to 'Sqlite' or 'MongoDb'."]);

@@ -20,10 +20,9 @@ public sealed record MilestoneEvent
     /// A digest of everything the event says. Two deliveries with the same id and the same fingerprint are
     /// one event delivered twice; the same id with another fingerprint is a conflict. Instants are compared
     /// in UTC, so the same moment written with another offset is the same event.
+    /// Computed on each call, not cached: a cache would be copied by <c>with</c> into a copy whose payload differs.
     /// </summary>
-    public string Fingerprint => fingerprint ??= ComputeFingerprint();
-
-    string? fingerprint;
+    public string Fingerprint => ComputeFingerprint();
 
     string ComputeFingerprint()
     {

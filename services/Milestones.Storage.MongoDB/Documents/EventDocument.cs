@@ -1,0 +1,84 @@
+using Milestones.Domain.Storage;
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization.Attributes;
+
+namespace Milestones.Storage.MongoDB.Documents;
+
+/// <summary>
+/// One recorded event in the <c>events</c> collection. The event id is the <c>_id</c>, so it is unique by
+/// construction. <see cref="Applied"/> turns true once the project document carries the event's effect; only
+/// applied events are part of the timeline.
+/// </summary>
+[BsonIgnoreExtraElements]
+public sealed class EventDocument
+{
+    public const string CollectionName = "events";
+
+    public const string ProjectIdField = "projectId";
+    public const string OccurredAtField = "occurredAt";
+    public const string RecordedAtField = "recordedAt";
+    public const string FingerprintField = "fingerprint";
+    public const string AppliedField = "applied";
+
+    [BsonId]
+    [BsonGuidRepresentation(GuidRepresentation.Standard)]
+    public required Guid Id { get; init; }
+
+    [BsonElement(ProjectIdField)]
+    public required string ProjectId { get; init; }
+
+    [BsonElement("milestoneCode")]
+    public required string MilestoneCode { get; init; }
+
+    [BsonElement(OccurredAtField)]
+    [BsonRepresentation(BsonType.Document)]
+    public required DateTimeOffset OccurredAt { get; init; }
+
+    [BsonElement("reportedAt")]
+    [BsonRepresentation(BsonType.Document)]
+    public required DateTimeOffset ReportedAt { get; init; }
+
+    [BsonElement("sourceSystem")]
+    public required string SourceSystem { get; init; }
+
+    [BsonElement("note")]
+    [BsonIgnoreIfNull]
+    public string? Note { get; init; }
+
+    [BsonElement("evidenceUrl")]
+    [BsonIgnoreIfNull]
+    public string? EvidenceUrl { get; init; }
+
+    [BsonElement(FingerprintField)]
+    public required string Fingerprint { get; init; }
+
+    [BsonElement(RecordedAtField)]
+    [BsonRepresentation(BsonType.Document)]
+    public required DateTimeOffset RecordedAt { get; init; }
+
+    [BsonElement(AppliedField)]
+    public bool Applied { get; init; }
+
+    /// <summary>A new, not yet applied event document. Instants are stored in UTC with their exact ticks.</summary>
+    public static EventDocument From(EventRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new EventDocument
+        {
+            Id = record.EventId,
+            ProjectId = record.ProjectId,
+            MilestoneCode = record.MilestoneCode,
+            OccurredAt = record.OccurredAt.ToUniversalTime(),
+            ReportedAt = record.ReportedAt.ToUniversalTime(),
+            SourceSystem = record.SourceSystem,
+            Note = record.Note,
+            EvidenceUrl = record.EvidenceUrl,
+            Fingerprint = record.Fingerprint,
+            RecordedAt = record.RecordedAt.ToUniversalTime(),
+            Applied = false,
+        };
+    }
+
+    public EventRecord ToRecord() =>
+        new(Id, ProjectId, MilestoneCode, OccurredAt, ReportedAt, SourceSystem, Note, EvidenceUrl, Fingerprint, RecordedAt);
+}

@@ -1,0 +1,99 @@
+using System.Collections.Immutable;
+using Milestones.Domain.Projects;
+using Milestones.Domain.Storage;
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization.Attributes;
+
+namespace Milestones.Storage.MongoDB.Documents;
+
+/// <summary>
+/// A project in the <c>projects</c> collection: its state, the <see cref="Version"/> that guards the next write,
+/// and its pending outbox entries. <see cref="PendingSince"/> exists only while entries are pending: the partial
+/// index on it is how the dispatcher finds them without scanning every project. The lease fields say which
+/// dispatcher publishes the project's entries now.
+/// </summary>
+[BsonIgnoreExtraElements]
+public sealed class ProjectDocument
+{
+    public const string CollectionName = "projects";
+
+    public const string VersionField = "version";
+    public const string IsCompleteField = "isComplete";
+    public const string CompletionCountField = "completionCount";
+    public const string ReachedField = "reached";
+    public const string UpdatedAtField = "updatedAt";
+    public const string OutboxField = "outbox";
+    public const string PendingSinceField = "pendingSince";
+    public const string LeaseOwnerField = "leaseOwner";
+    public const string LeaseUntilField = "leaseUntil";
+
+    [BsonId]
+    public required string Id { get; init; }
+
+    [BsonElement(VersionField)]
+    public required long Version { get; init; }
+
+    [BsonElement(IsCompleteField)]
+    public required bool IsComplete { get; init; }
+
+    [BsonElement(CompletionCountField)]
+    public required int CompletionCount { get; init; }
+
+    /// <summary>Reached milestones, in code order.</summary>
+    [BsonElement(ReachedField)]
+    public List<ReachedMilestoneDocument> Reached { get; init; } = [];
+
+    [BsonElement(UpdatedAtField)]
+    [BsonRepresentation(BsonType.Document)]
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Messages written with a state change and not yet published.</summary>
+    [BsonElement(OutboxField)]
+    public List<OutboxEntryDocument> Outbox { get; init; } = [];
+
+    /// <summary>The enqueue time of the oldest pending entry (a BSON date); absent when nothing is pending.</summary>
+    [BsonElement(PendingSinceField)]
+    [BsonIgnoreIfNull]
+    public DateTime? PendingSince { get; init; }
+
+    [BsonElement(LeaseOwnerField)]
+    [BsonIgnoreIfNull]
+    public string? LeaseOwner { get; init; }
+
+    [BsonElement(LeaseUntilField)]
+    [BsonIgnoreIfNull]
+    public DateTime? LeaseUntil { get; init; }
+
+    /// <summary>The document of a project's first commit: version 1, with the commit's outbox entries pending.</summary>
+    public static ProjectDocument First(ProjectCommit commit)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        var outbox = commit.Outbox.Select(OutboxEntryDocument.From).ToList();
+        return new ProjectDocument
+        {
+            Id = commit.State.ProjectId,
+            Version = 1,
+            IsComplete = commit.State.IsComplete,
+            CompletionCount = commit.State.CompletionCount,
+            Reached = ReachedOf(commit.State),
+            UpdatedAt = commit.Event.RecordedAt.ToUniversalTime(),
+            Outbox = outbox,
+            PendingSince = OldestOf(outbox),
+        };
+    }
+
+    public ProjectSnapshot ToSnapshot() =>
+        new(new ProjectState
+        {
+            ProjectId = Id,
+            IsComplete = IsComplete,
+            CompletionCount = CompletionCount,
+            Reached = Reached.Select(m => m.ToDomain()).ToImmutableSortedDictionary(m => m.Code, m => m, StringComparer.Ordinal),
+        }, Version);
+
+    internal static List<ReachedMilestoneDocument> ReachedOf(ProjectState state) =>
+        state.Reached.Values.Select(ReachedMilestoneDocument.From).ToList();
+
+    internal static DateTime? OldestOf(IReadOnlyCollection<OutboxEntryDocument> outbox) =>
+        outbox.Count == 0 ? null : outbox.Min(e => e.EnqueuedAt).UtcDateTime;
+}

@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Milestones.Storage.MongoDB;
+
+/// <summary>
+/// Settings of the MongoDB store, bound from the <c>MongoDb</c> section:
+/// <code>{ "Storage": { "Provider": "MongoDb" }, "MongoDb": { "DatabaseName": "milestones", "UseTls": true } }</code>
+/// The connection string carries credentials, so it never lives in a checked-in file: set it with the environment
+/// variable <c>MongoDb__ConnectionString</c> or mount it as the secret file <c>MongoDb__ConnectionString</c>
+/// (a mounted secret file overrides the environment).
+/// </summary>
+public sealed class MongoDbOptions
+{
+    public const string SectionName = "MongoDb";
+
+    /// <summary>A <c>mongodb://</c> or <c>mongodb+srv://</c> URL. Required; no default.</summary>
+    [Required]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>Database holding the <c>projects</c> and <c>events</c> collections. Default <c>milestones</c>.</summary>
+    [Required]
+    public string DatabaseName { get; set; } = "milestones";
+
+    /// <summary>Forces TLS on (true) or off (false). Default null: whatever the connection string says (<c>tls=true</c>).</summary>
+    public bool? UseTls { get; set; }
+
+    /// <summary>
+    /// Write concern <c>w</c>: <c>majority</c> or a number of members (at least 1: the version check needs acknowledged
+    /// writes). Default <c>majority</c>, so an acknowledged event survives a failover. Overrides the connection string.
+    /// </summary>
+    [Required]
+    public string WriteConcern { get; set; } = "majority";
+
+    /// <summary>Whether a write is acknowledged only once it is in the on-disk journal. Default true.</summary>
+    public bool Journal { get; set; } = true;
+
+    /// <summary>How long a write waits for its write concern before it fails (and the message is retried). Default null: no limit.</summary>
+    public TimeSpan? WriteConcernTimeout { get; set; }
+
+    /// <summary>Whether the driver retries a write once after a failover or network error. Default true.</summary>
+    public bool RetryWrites { get; set; } = true;
+
+    /// <summary>How long an operation waits for a usable server. Default null: the connection string's <c>serverSelectionTimeoutMS</c>, else the driver's 30 s.</summary>
+    public TimeSpan? ServerSelectionTimeout { get; set; }
+
+    /// <summary>How long the readiness check waits for MongoDB to answer a ping. Default 5 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Longest <c>db.query.text</c> attribute on the driver's trace spans. Default 0: commands are not recorded in
+    /// traces, because they carry event data.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int TraceQueryTextMaxLength { get; set; }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Options;
+
+namespace Milestones.Storage.MongoDB;
+
+/// <summary>Refuses settings the store cannot be correct with, naming the setting but never echoing the connection string.</summary>
+public sealed class MongoDbOptionsValidator : IValidateOptions<MongoDbOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MongoDbOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add($"{MongoDbOptions.SectionName}:ConnectionString is required: set the environment variable MongoDb__ConnectionString or mount the secret file MongoDb__ConnectionString.");
+        }
+        else if (!MongoDbClientSettings.TryParse(options.ConnectionString, out _))
+        {
+            failures.Add($"{MongoDbOptions.SectionName}:ConnectionString is not a valid MongoDB connection string.");
+        }
+        if (int.TryParse(options.WriteConcern, out var w) && w < 1)
+        {
+            // w=0 writes are not acknowledged: a version conflict or a duplicate event would go unseen.
+            failures.Add($"{MongoDbOptions.SectionName}:WriteConcern must be 'majority' or at least 1; unacknowledged writes would lose the version check.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Milestones.Deploy.Tests.Infrastructure;
+
+namespace Milestones.Deploy.Tests;
+
+public sealed class The_compose_stack(DeployToolchain toolchain)
+{
+    [Fact]
+    public async Task Runs_the_worker_as_the_app_user_on_a_read_only_filesystem()
+    {
+        var worker = (await Services())["worker"];
+
+        Assert.Equal("deploy/Dockerfile", worker.Str("build.dockerfile"));
+        Assert.Equal("1654:1654", worker.Str("user"));
+        Assert.True(worker.Bool("read_only"), "the worker must run with read_only: true");
+        Assert.Contains(worker.Arr("tmpfs").Select(t => t!.GetValue<string>()), t => t.StartsWith("/tmp", StringComparison.Ordinal));
+        Assert.Contains("ALL", worker.Arr("cap_drop").Select(c => c!.GetValue<string>()));
+        Assert.Contains("no-new-privileges:true", worker.Arr("security_opt").Select(c => c!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Gives_the_worker_its_secrets_as_files_under_run_secrets_milestones()
+    {
+        var compose = await Compose();
+        var worker = compose.Obj("services").Obj("worker");
+
+        var targets = worker.Arr("secrets").OfType<JsonObject>().Select(s => s.Str("target")).ToList();
+        Assert.Contains("/run/secrets/milestones/RabbitMqTransport__Pass", targets);
+        Assert.Contains("/run/secrets/milestones/MongoDb__ConnectionString", targets);
+        Assert.All(compose.Obj("secrets"), secret =>
+            Assert.StartsWith("./.secrets/", secret.Value!.Str("file"), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Puts_no_credentials_in_the_environment()
+    {
+        foreach (var (name, service) in await Services())
+        {
+            foreach (var (key, _) in service.At("environment") as JsonObject ?? [])
+            {
+                var secretLike = key.Contains("PASS", StringComparison.OrdinalIgnoreCase) || key.Contains("ConnectionString", StringComparison.OrdinalIgnoreCase);
+                Assert.False(secretLike && !key.EndsWith("__FILE", StringComparison.Ordinal), $"service {name} sets {key} in its environment; use a secret file");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Stops_the_worker_within_its_grace_period()
+    {
+        var worker = (await Services())["worker"];
+        var environment = worker.Obj("environment");
+
+        var grace = TimeSpan.FromSeconds(Json.ParseInt(worker.Str("stop_grace_period")!.TrimEnd('s')));
+        var host = TimeSpan.Parse(environment.Str("HostOptions__ShutdownTimeout")!, CultureInfo.InvariantCulture);
+        var bus = TimeSpan.Parse(environment.Str("Messaging__StopTimeout")!, CultureInfo.InvariantCulture);
+        Assert.True(grace > host && host > bus, $"stop_grace_period {grace} > host shutdown {host} > bus stop {bus} must hold");
+    }
+
+    [Fact]
+    public async Task Has_a_mongodb_replica_set_and_the_observability_services()
+    {
+        var services = await Services();
+
+        var mongo = services["mongodb"];
+        Assert.Contains("--replSet", mongo.Arr("command").Select(c => c!.GetValue<string>()));
+        Assert.Contains("rs.initiate", mongo.Arr("healthcheck.test").ToJsonString(), StringComparison.Ordinal);
+        foreach (var name in new[] { "rabbitmq", "otel-collector", "jaeger", "prometheus", "grafana" })
+        {
+            Assert.True(services.ContainsKey(name), $"service {name} is missing");
+        }
+
+        Assert.Equal("service_healthy", services["worker"].Str("depends_on.mongodb.condition"));
+        Assert.Equal("service_healthy", services["worker"].Str("depends_on.rabbitmq.condition"));
+    }
+
+    [Fact]
+    public async Task Publishes_ports_on_loopback_only()
+    {
+        foreach (var (name, service) in await Services())
+        {
+            foreach (var port in service.ArrOrEmpty("ports").Select(p => p!.GetValue<string>()))
+            {
+                Assert.True(port.StartsWith("127.0.0.1:", StringComparison.Ordinal), $"service {name} publishes {port} beyond loopback");
+            }
+        }
+    }
+
+    async Task<JsonObject> Compose()
+    {
+        var documents = await toolchain.YamlAsJson("deploy/compose/compose.yaml");
+        return Assert.Single(documents)!.AsObject();
+    }
+
+    async Task<Dictionary<string, JsonObject>> Services() =>
+        (await Compose()).Obj("services").ToDictionary(s => s.Key, s => s.Value!.AsObject(), StringComparer.Ordinal);
+}

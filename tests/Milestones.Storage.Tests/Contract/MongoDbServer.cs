@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Testcontainers.MongoDb;
+
+[assembly: AssemblyFixture(typeof(Milestones.Storage.Tests.Contract.MongoDbServer))]
+
+namespace Milestones.Storage.Tests.Contract;
+
+/// <summary>
+/// Finds a real MongoDB for the tests, once per run: the connection string in <c>MILESTONES_TEST_MONGODB</c>, else a
+/// single-node replica set in a container when a Docker engine answers. Otherwise every MongoDB test is skipped with
+/// the reason (or fails, when <c>MILESTONES_REQUIRE_MONGODB=1</c>). Never a fake server.
+/// </summary>
+public sealed class MongoDbServer : IAsyncLifetime
+{
+    public const string ConnectionStringVariable = "MILESTONES_TEST_MONGODB";
+    public const string RequireVariable = "MILESTONES_REQUIRE_MONGODB";
+
+    MongoDbContainer? container;
+
+    public string? ConnectionString { get; private set; }
+
+    /// <summary>Why there is no server; null when there is one.</summary>
+    public string? Unavailable { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (Environment.GetEnvironmentVariable(ConnectionStringVariable) is { Length: > 0 } configured)
+        {
+            ConnectionString = configured;
+            return;
+        }
+        if (await DockerEngineAnswers() is { } dockerProblem)
+        {
+            Unavailable = $"no MongoDB server: {ConnectionStringVariable} is not set and no Docker engine answers for Testcontainers ({dockerProblem})";
+            return;
+        }
+        container = new MongoDbBuilder("mongo:8.0").WithReplicaSet("rs0").Build();
+        await container.StartAsync();
+        ConnectionString = container.GetConnectionString();
+    }
+
+    /// <summary>The connection string, or the test ends here: skipped with the reason, or failed when a server is required.</summary>
+    public string Require()
+    {
+        if (ConnectionString is { } connectionString)
+        {
+            return connectionString;
+        }
+        if (Environment.GetEnvironmentVariable(RequireVariable) == "1")
+        {
+            Assert.Fail($"{RequireVariable}=1 but {Unavailable}");
+        }
+        Assert.Skip(Unavailable!);
+        return null!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (container is not null)
+        {
+            await container.DisposeAsync();
+        }
+    }
+
+    /// <summary>Null when <c>docker info</c> succeeds, else what went wrong.</summary>
+    static async Task<string?> DockerEngineAnswers()
+    {
+        Process process;
+        try
+        {
+            process = Process.Start(new ProcessStartInfo("docker", "info --format {{.ServerVersion}}")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            })!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return $"`docker` could not run: {ex.Message}";
+        }
+        using (process)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                var error = process.StandardError.ReadToEndAsync(timeout.Token);
+                await process.StandardOutput.ReadToEndAsync(timeout.Token);
+                await process.WaitForExitAsync(timeout.Token);
+                return process.ExitCode == 0 ? null : $"`docker info` exited with {process.ExitCode}: {(await error).Trim()}";
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                return "`docker info` did not answer within 20 s";
+            }
+        }
+    }
+}

@@ -1,0 +1,388 @@
+using Milestones.Domain;
+using Milestones.Domain.Projects;
+using Milestones.Domain.Recording;
+using Milestones.Domain.Storage;
+using Milestones.Domain.Validation;
+using Milestones.Storage.Tests.TestData;
+using static Milestones.Storage.Tests.Contract.StoreSteps;
+
+namespace Milestones.Storage.Tests.Contract;
+
+/// <summary>
+/// What every store must guarantee (SPEC §3), written once and run against each store: idempotency, conflict
+/// detection, optimistic concurrency, outbox atomicity and leases, durability across a restart, and the queries.
+/// Each test gets its own database from <see cref="CreateHarness"/> and drops it at the end.
+/// </summary>
+public abstract class StoreContract
+{
+    static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    /// <summary>A harness on fresh, empty data; a store that cannot run here skips the test from inside this call.</summary>
+    protected abstract StoreHarness CreateHarness();
+
+    [Fact]
+    public async Task Committed_event_and_state_load_back_exactly()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var e = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
+
+        var (result, commit) = await Apply(harness, store.Projects, e);
+
+        Assert.Equal(new CommitResult.Committed(1), result);
+        var snapshot = await store.Projects.LoadProject(TestCatalog.Hub, Cancel);
+        Assert.NotNull(snapshot);
+        Assert.Equal(1, snapshot.Version);
+        Assert.Equal(commit.State, snapshot.State);
+        var reached = snapshot.State.Reached[MilestoneVocabulary.ConstructionStarted];
+        Assert.Equal(e.OccurredAt.UtcTicks, reached.OccurredAt.UtcTicks);
+        Assert.Equal(e.ReportedAt.UtcTicks, reached.ReportedAt.UtcTicks);
+
+        var timeline = await store.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel);
+        var recorded = Assert.Single(timeline);
+        Assert.Equal(commit.Event, recorded);
+        Assert.Equal(commit.Event.RecordedAt.UtcTicks, recorded.RecordedAt.UtcTicks);
+        Assert.Equal(e.Fingerprint, recorded.Fingerprint);
+        Assert.Equal("主体结构施工完成", recorded.Note);
+
+        var (second, _) = await Apply(harness, store.Projects, TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ToppedOut, 40));
+        Assert.Equal(new CommitResult.Committed(2), second);
+        Assert.Equal(2, (await store.Projects.LoadProject(TestCatalog.Hub, Cancel))!.Version);
+        Assert.Null(await store.Projects.LoadProject(TestCatalog.Park, Cancel));
+    }
+
+    [Fact]
+    public async Task Same_event_twice_is_reported_as_existing_and_changes_nothing()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var e = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
+        await Apply(harness, store.Projects, e);
+        var before = await store.Projects.LoadProject(TestCatalog.Hub, Cancel);
+
+        var (again, _) = await Apply(harness, store.Projects, e with { });
+
+        Assert.Equal(new CommitResult.EventExists(e.Fingerprint), again);
+        Assert.Equal(before, await store.Projects.LoadProject(TestCatalog.Hub, Cancel));
+        Assert.Single(await store.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel));
+    }
+
+    [Fact]
+    public async Task Same_event_id_with_another_payload_is_reported_with_the_stored_fingerprint()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var e = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
+        await Apply(harness, store.Projects, e);
+        // Built afresh: a record 'with' copy would carry the original's cached fingerprint.
+        var other = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 4, e.EventId, note: "另一份报告");
+        Assert.NotEqual(e.Fingerprint, other.Fingerprint);
+
+        var (result, _) = await Apply(harness, store.Projects, other);
+
+        Assert.Equal(new CommitResult.EventExists(e.Fingerprint), result);
+        var snapshot = await store.Projects.LoadProject(TestCatalog.Hub, Cancel);
+        Assert.Equal(1, snapshot!.Version);
+        Assert.Equal(e.OccurredAt, snapshot.State.Reached[MilestoneVocabulary.ConstructionStarted].OccurredAt);
+        Assert.Equal(e.Fingerprint, Assert.Single(await store.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel)).Fingerprint);
+    }
+
+    [Fact]
+    public async Task Stale_expected_version_is_a_conflict_and_nothing_of_it_becomes_visible()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var events = TestEvents.Completing(TestCatalog.Hub);
+        foreach (var e in events.SkipLast(1))
+        {
+            await Apply(harness, store.Projects, e);
+        }
+        var stale = await store.Projects.LoadProject(TestCatalog.Hub, Cancel);
+        await Apply(harness, store.Projects, TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.Approved, 1));
+        var current = await store.Projects.LoadProject(TestCatalog.Hub, Cancel);
+
+        // The last required milestone, computed from the stale version: it would complete the project.
+        var outcome = stale!.State.Apply(TestCatalog.Plan, events[3]);
+        Assert.NotNull(outcome.Completion);
+        var staleCommit = new ProjectCommit(EventRecord.From(events[3], harness.Time.GetUtcNow()), stale.Version, outcome.State,
+            [OutboxEntry.For(outcome.Completion, harness.Time.GetUtcNow())]);
+        var result = await store.Projects.Commit(staleCommit, Cancel);
+
+        Assert.Equal(new CommitResult.VersionConflict(), result);
+        Assert.Equal(current, await store.Projects.LoadProject(TestCatalog.Hub, Cancel));
+        Assert.DoesNotContain(await store.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel), r => r.EventId == events[3].EventId);
+        Assert.Equal(new OutboxBacklog(0, null), await store.Outbox.GetBacklog(Cancel));
+
+        // The retry (what the recorder does: reload, re-apply, commit) goes through, once.
+        var (retry, _) = await Apply(harness, store.Projects, events[3]);
+        Assert.Equal(new CommitResult.Committed(current!.Version + 1), retry);
+        Assert.Contains(await store.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel), r => r.EventId == events[3].EventId);
+        Assert.Equal(1, (await store.Outbox.GetBacklog(Cancel)).Count);
+    }
+
+    [Fact]
+    public async Task Two_first_commits_of_one_project_let_only_one_through()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var first = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
+        var second = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ToppedOut, 50);
+        var empty = ProjectState.Empty(TestCatalog.Hub);
+
+        var a = await store.Projects.Commit(Commit(harness, first, 0, empty.Apply(TestCatalog.Plan, first).State), Cancel);
+        var b = await store.Projects.Commit(Commit(harness, second, 0, empty.Apply(TestCatalog.Plan, second).State), Cancel);
+
+        Assert.Equal(new CommitResult.Committed(1), a);
+        Assert.Equal(new CommitResult.VersionConflict(), b);
+        var snapshot = await store.Projects.LoadProject(TestCatalog.Hub, Cancel);
+        Assert.Equal([MilestoneVocabulary.ConstructionStarted], snapshot!.State.Reached.Keys);
+    }
+
+    [Fact]
+    public async Task Concurrent_recorders_on_one_project_lose_no_event_and_complete_it_once()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var recorder = new MilestoneRecorder(store.Projects, TestCatalog.Catalog,
+            new MilestoneValidator(TestCatalog.Catalog, harness.Time, ValidationLimits.Default), harness.Time);
+        // 8 writers x 5 events, every writer reporting every required milestone at its own dates.
+        var batches = Enumerable.Range(0, 8)
+            .Select(writer => Enumerable.Range(0, 5)
+                .Select(i => TestEvents.Reached(TestCatalog.Hub, TestCatalog.Required[(writer + i) % TestCatalog.Required.Count], 1 + ((writer * 7) + (i * 13)) % 100))
+                .ToList())
+            .ToList();
+
+        var outcomes = await Task.WhenAll(batches.Select(batch => Task.Run(async () =>
+        {
+            var results = new List<RecordOutcome>();
+            foreach (var e in batch)
+            {
+                results.Add(await RecordLikeTheTransport(recorder, e));
+            }
+            return results;
+        }, Cancel)));
+
+        var all = outcomes.SelectMany(o => o).ToList();
+        Assert.All(all, o => Assert.Equal(RecordStatus.Applied, o.Status));
+        var completion = Assert.Single(all, o => o.Completion is not null).Completion!;
+
+        // No lost update: the stored state is the merge of every event, whatever the interleaving.
+        var expected = batches.SelectMany(b => b).Aggregate(ProjectState.Empty(TestCatalog.Hub), (state, e) => state.Apply(TestCatalog.Plan, e).State);
+        var snapshot = await store.Projects.LoadProject(TestCatalog.Hub, Cancel);
+        Assert.Equal(expected.Reached, snapshot!.State.Reached);
+        Assert.True(snapshot.State.IsComplete);
+        Assert.Equal(1, snapshot.State.CompletionCount);
+
+        var timeline = await store.Projects.GetTimeline(TestCatalog.Hub, 1000, Cancel);
+        Assert.Equal(batches.SelectMany(b => b).Select(e => e.EventId).Order(), timeline.Select(r => r.EventId).Order());
+
+        var pending = Assert.Single(await store.Outbox.ClaimPending("dispatcher", 100, TimeSpan.FromSeconds(30), Cancel));
+        Assert.Equal(completion.MessageId, pending.MessageId);
+    }
+
+    [Fact]
+    public async Task Completing_commit_leaves_exactly_one_pending_entry_with_the_deterministic_message_id()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        ProjectCompletion? completion = null;
+        DateTimeOffset enqueuedAt = default;
+        foreach (var e in TestEvents.Completing(TestCatalog.Hub))
+        {
+            Assert.Equal(new OutboxBacklog(0, null), await store.Outbox.GetBacklog(Cancel));
+            harness.Time.Advance(TimeSpan.FromTicks(10_001));
+            var (result, commit) = await Apply(harness, store.Projects, e);
+            Assert.IsType<CommitResult.Committed>(result);
+            if (commit.Outbox is [var entry])
+            {
+                completion = entry.Completion;
+                enqueuedAt = entry.EnqueuedAt;
+            }
+        }
+
+        Assert.NotNull(completion);
+        Assert.Equal(DeterministicGuid.Create($"milestones/project-completed/{TestCatalog.Hub}/1"), completion.MessageId);
+        var backlog = await store.Outbox.GetBacklog(Cancel);
+        Assert.Equal(1, backlog.Count);
+        Assert.Equal(enqueuedAt.UtcTicks, backlog.OldestEnqueuedAt!.Value.UtcTicks);
+
+        // A later report of a reached milestone changes nothing and enqueues nothing.
+        await Apply(harness, store.Projects, TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.Opened, 150));
+        await Apply(harness, store.Projects, TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.Approved, 1));
+        Assert.Equal(1, (await store.Outbox.GetBacklog(Cancel)).Count);
+
+        var claimed = Assert.Single(await store.Outbox.ClaimPending("dispatcher", 10, TimeSpan.FromSeconds(30), Cancel));
+        Assert.Equal(completion.MessageId, claimed.MessageId);
+        Assert.Equal(TestCatalog.Hub, claimed.ProjectId);
+        Assert.Equal(enqueuedAt.UtcTicks, claimed.EnqueuedAt.UtcTicks);
+        Assert.Equal(completion.CompletionNumber, claimed.Completion.CompletionNumber);
+        Assert.Equal(completion.CompletedAt.UtcTicks, claimed.Completion.CompletedAt.UtcTicks);
+        Assert.Equal(completion.TriggeringEventId, claimed.Completion.TriggeringEventId);
+        Assert.Equal(completion.Milestones, claimed.Completion.Milestones);
+    }
+
+    [Fact]
+    public async Task Leased_entries_stay_with_their_owner_until_the_lease_expires()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        await Complete(harness, store.Projects, TestCatalog.Hub);
+        await Complete(harness, store.Projects, TestCatalog.Park);
+        var lease = TimeSpan.FromSeconds(30);
+
+        var first = await store.Outbox.ClaimPending("replica-a", 10, lease, Cancel);
+        var second = await store.Outbox.ClaimPending("replica-b", 10, lease, Cancel);
+        harness.Time.Advance(lease - TimeSpan.FromSeconds(1));
+        var stillHeld = await store.Outbox.ClaimPending("replica-b", 10, lease, Cancel);
+        harness.Time.Advance(TimeSpan.FromSeconds(2));
+        var afterExpiry = await store.Outbox.ClaimPending("replica-b", 10, lease, Cancel);
+
+        Assert.Equal([TestCatalog.Hub, TestCatalog.Park], first.Select(e => e.ProjectId));
+        Assert.Empty(second);
+        Assert.Empty(stillHeld);
+        Assert.Equal(first.Select(e => e.MessageId), afterExpiry.Select(e => e.MessageId));
+    }
+
+    [Fact]
+    public async Task Claim_takes_at_most_the_batch_oldest_first_and_leaves_the_rest_to_others()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        foreach (var project in new[] { TestCatalog.School, TestCatalog.Hub, TestCatalog.Park })
+        {
+            await Complete(harness, store.Projects, project);
+            harness.Time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var first = await store.Outbox.ClaimPending("replica-a", 2, TimeSpan.FromSeconds(30), Cancel);
+        var rest = await store.Outbox.ClaimPending("replica-b", 2, TimeSpan.FromSeconds(30), Cancel);
+
+        Assert.Equal([TestCatalog.School, TestCatalog.Hub], first.Select(e => e.ProjectId));
+        Assert.Equal([TestCatalog.Park], rest.Select(e => e.ProjectId));
+    }
+
+    [Fact]
+    public async Task Sent_entries_leave_the_backlog_and_are_not_claimed_again()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        await Complete(harness, store.Projects, TestCatalog.Hub);
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        await Complete(harness, store.Projects, TestCatalog.Park);
+        var lease = TimeSpan.FromSeconds(30);
+        var claimed = await store.Outbox.ClaimPending("replica-a", 10, lease, Cancel);
+        Assert.Equal(2, claimed.Count);
+
+        await store.Outbox.MarkSent([claimed[0].MessageId], harness.Time.GetUtcNow(), Cancel);
+
+        var backlog = await store.Outbox.GetBacklog(Cancel);
+        Assert.Equal(1, backlog.Count);
+        Assert.Equal(claimed[1].EnqueuedAt.UtcTicks, backlog.OldestEnqueuedAt!.Value.UtcTicks);
+
+        await store.Outbox.MarkSent([claimed[1].MessageId], harness.Time.GetUtcNow(), Cancel);
+        await store.Outbox.MarkSent([claimed[1].MessageId], harness.Time.GetUtcNow(), Cancel);
+        Assert.Equal(new OutboxBacklog(0, null), await store.Outbox.GetBacklog(Cancel));
+        harness.Time.Advance(lease * 2);
+        Assert.Empty(await store.Outbox.ClaimPending("replica-b", 10, lease, Cancel));
+    }
+
+    [Fact]
+    public async Task Pending_entries_and_state_survive_a_restart_of_the_store()
+    {
+        await using var harness = CreateHarness();
+        ProjectCompletion completion;
+        await using (var before = await harness.Open())
+        {
+            completion = await Complete(harness, before.Projects, TestCatalog.Hub);
+        }
+
+        await using var after = await harness.Open();
+
+        var snapshot = await after.Projects.LoadProject(TestCatalog.Hub, Cancel);
+        Assert.True(snapshot!.State.IsComplete);
+        Assert.Equal(TestCatalog.Required.Count, snapshot.Version);
+        Assert.Equal(1, (await after.Outbox.GetBacklog(Cancel)).Count);
+        var pending = Assert.Single(await after.Outbox.ClaimPending("after-restart", 10, TimeSpan.FromSeconds(30), Cancel));
+        Assert.Equal(completion.MessageId, pending.MessageId);
+        Assert.Equal(TestCatalog.Required.Count, (await after.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel)).Count);
+    }
+
+    [Fact]
+    public async Task Entries_claimed_by_a_process_that_died_are_claimed_again_after_restart_once_the_lease_expires()
+    {
+        await using var harness = CreateHarness();
+        var lease = TimeSpan.FromSeconds(30);
+        IReadOnlyList<OutboxEntry> claimedBeforeCrash;
+        await using (var before = await harness.Open())
+        {
+            await Complete(harness, before.Projects, TestCatalog.Hub);
+            claimedBeforeCrash = await before.Outbox.ClaimPending("died-before-mark-sent", 10, lease, Cancel);
+        }
+
+        await using var after = await harness.Open();
+        var whileLeased = await after.Outbox.ClaimPending("after-restart", 10, lease, Cancel);
+        harness.Time.Advance(lease + TimeSpan.FromSeconds(1));
+        var afterExpiry = await after.Outbox.ClaimPending("after-restart", 10, lease, Cancel);
+
+        Assert.Single(claimedBeforeCrash);
+        Assert.Empty(whileLeased);
+        Assert.Equal(claimedBeforeCrash.Select(e => e.MessageId), afterExpiry.Select(e => e.MessageId));
+    }
+
+    [Fact]
+    public async Task Timeline_is_ordered_by_occurrence_then_by_recording_and_limited()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var late = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.Completed, 90);
+        var early = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.Approved, 2);
+        // Same instant, recorded one after the other; the second has the smaller id, so an id order would swap them.
+        var sameA = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 30, Guid.Parse("ffffffff-0000-0000-0000-000000000000"));
+        var sameB = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ToppedOut, 30, Guid.Parse("00000000-0000-0000-0000-000000000001"));
+        var other = TestEvents.Reached(TestCatalog.Park, MilestoneVocabulary.Approved, 1);
+        foreach (var e in new[] { late, sameA, other, sameB, early })
+        {
+            harness.Time.Advance(TimeSpan.FromSeconds(1));
+            await Apply(harness, store.Projects, e);
+        }
+
+        var timeline = await store.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel);
+        var limited = await store.Projects.GetTimeline(TestCatalog.Hub, 2, Cancel);
+
+        Assert.Equal([early.EventId, sameA.EventId, sameB.EventId, late.EventId], timeline.Select(r => r.EventId));
+        Assert.Equal([early.EventId, sameA.EventId], limited.Select(r => r.EventId));
+        Assert.Empty(await store.Projects.GetTimeline("unknown-project", 100, Cancel));
+    }
+
+    [Fact]
+    public async Task Projects_are_listed_with_their_state_and_version()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        Assert.Empty(await store.Projects.ListProjects(Cancel));
+        await Complete(harness, store.Projects, TestCatalog.Park);
+        var (_, hub) = await Apply(harness, store.Projects, TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.Approved, 3));
+
+        var projects = await store.Projects.ListProjects(Cancel);
+
+        Assert.Equal([TestCatalog.Hub, TestCatalog.Park], projects.Select(p => p.State.ProjectId));
+        Assert.Equal(new ProjectSnapshot(hub.State, 1), projects[0]);
+        Assert.Equal(TestCatalog.Required.Count, projects[1].Version);
+        Assert.True(projects[1].State.IsComplete);
+    }
+
+    /// <summary>A writer that lost too many version races gets its message redelivered; so does this loop.</summary>
+    static async Task<RecordOutcome> RecordLikeTheTransport(MilestoneRecorder recorder, MilestoneEvent e)
+    {
+        while (true)
+        {
+            try
+            {
+                return await recorder.Record(e, Cancel);
+            }
+            catch (ConcurrencyException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using Milestones.Domain.Projects;
+using Milestones.Domain.Storage;
+using Milestones.Storage.MongoDB;
+using Milestones.Storage.MongoDB.Documents;
+using Milestones.Storage.Tests.TestData;
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
+using MongoDB.Driver;
+
+namespace Milestones.Storage.Tests.MongoDb;
+
+/// <summary>
+/// The filters and updates of the MongoDB store rendered to the BSON the server receives, with no server: dropping
+/// the version filter, the <c>$inc</c>, the outbox <c>$push</c> or the lease condition fails a test here.
+/// </summary>
+public sealed class ConcurrencyProtocolRendering
+{
+    static readonly DateTime Now = new(2023, 6, 1, 8, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void Project_update_matches_only_the_expected_version_of_the_project()
+    {
+        var filter = Render(MongoStoreProtocol.AtVersion(TestCatalog.Hub, 3));
+
+        Assert.Equal(new BsonDocument { { "_id", TestCatalog.Hub }, { "version", 3L } }, filter);
+        Assert.Equal(BsonType.Int64, filter["version"].BsonType);
+    }
+
+    [Fact]
+    public void Project_update_increments_the_version_sets_the_state_and_pushes_the_outbox_entries()
+    {
+        var (commit, completion) = Commit(completing: true);
+
+        var update = Render(MongoStoreProtocol.ApplyCommit(commit)).AsBsonDocument;
+
+        Assert.Equal(new BsonDocument("version", 1L), update["$inc"]);
+        var set = update["$set"].AsBsonDocument;
+        Assert.Equal(["isComplete", "completionCount", "reached", "updatedAt"], set.Names);
+        Assert.False(set.Contains("version"), "the version only moves by $inc");
+        Assert.True(set["isComplete"].AsBoolean);
+        Assert.Equal(1, set["completionCount"].AsInt32);
+        Assert.Equal(commit.State.Reached.Count, set["reached"].AsBsonArray.Count);
+        var pushed = update["$push"]["outbox"]["$each"].AsBsonArray;
+        var entry = Assert.Single(pushed).AsBsonDocument;
+        Assert.Equal(completion.MessageId, entry["messageId"].AsBsonBinaryData.ToGuid(GuidRepresentation.Standard));
+        Assert.Equal(commit.Outbox[0].EnqueuedAt.UtcTicks, entry["enqueuedAt"]["Ticks"].AsInt64);
+        Assert.Equal(BsonType.DateTime, update["$min"]["pendingSince"].BsonType);
+    }
+
+    [Fact]
+    public void Project_update_without_outbox_entries_leaves_the_outbox_and_pending_marker_alone()
+    {
+        var (commit, _) = Commit(completing: false);
+
+        var update = Render(MongoStoreProtocol.ApplyCommit(commit)).AsBsonDocument;
+
+        Assert.Equal(["$inc", "$set"], update.Names.Order());
+        Assert.Equal(new BsonDocument("version", 1L), update["$inc"]);
+    }
+
+    [Fact]
+    public void First_commit_inserts_version_one_with_its_entries_pending()
+    {
+        var (commit, completion) = Commit(completing: true);
+
+        var document = ProjectDocument.First(commit).ToBsonDocument();
+
+        Assert.Equal(TestCatalog.Hub, document["_id"].AsString);
+        Assert.Equal(1L, document["version"].AsInt64);
+        Assert.Equal(completion.MessageId, document["outbox"][0]["messageId"].AsBsonBinaryData.ToGuid(GuidRepresentation.Standard));
+        Assert.Equal(BsonType.DateTime, document["pendingSince"].BsonType);
+    }
+
+    [Fact]
+    public void Event_steps_address_the_event_by_its_id_and_mark_it_applied()
+    {
+        var id = Guid.Parse("5f0c2a8e-3b1d-4c6f-9a7e-2d4b6c8e0f12");
+
+        var filter = Render(MongoStoreProtocol.EventById(id));
+        var update = Render(MongoStoreProtocol.MarkApplied());
+
+        Assert.Equal(new BsonDocument("_id", new BsonBinaryData(id, GuidRepresentation.Standard)), filter);
+        Assert.Equal(new BsonDocument("$set", new BsonDocument("applied", true)), update);
+    }
+
+    [Fact]
+    public void Timeline_shows_only_applied_events_of_the_project_in_occurrence_then_recording_order()
+    {
+        var filter = Render(MongoStoreProtocol.Timeline(TestCatalog.Hub));
+        var sort = MongoStoreProtocol.TimelineOrder.Render(Args<EventDocument>());
+
+        Assert.Equal(new BsonDocument { { "projectId", TestCatalog.Hub }, { "applied", true } }, filter);
+        Assert.Equal(new BsonDocument { { "occurredAt.Ticks", 1 }, { "recordedAt.Ticks", 1 }, { "_id", 1 } }, sort);
+    }
+
+    [Fact]
+    public void Claim_takes_only_pending_projects_whose_lease_is_free_expired_or_its_own()
+    {
+        var filter = Render(MongoStoreProtocol.Claimable("replica-a", Now, ["already-taken"]));
+
+        var expected = new BsonDocument
+        {
+            { "pendingSince", new BsonDocument("$exists", true) },
+            { "_id", new BsonDocument("$nin", new BsonArray { "already-taken" }) },
+            {
+                "$or", new BsonArray
+                {
+                    new BsonDocument("leaseUntil", new BsonDocument("$exists", false)),
+                    new BsonDocument("leaseUntil", new BsonDocument("$lt", Now)),
+                    new BsonDocument("leaseOwner", "replica-a"),
+                }
+            },
+        };
+        Assert.Equal(expected, filter);
+    }
+
+    [Fact]
+    public void Claim_sets_the_lease_and_nothing_else_oldest_pending_first()
+    {
+        var until = Now.AddSeconds(30);
+
+        var update = Render(MongoStoreProtocol.Lease("replica-a", until));
+        var sort = MongoStoreProtocol.OldestPendingFirst.Render(Args<ProjectDocument>());
+
+        Assert.Equal(new BsonDocument("$set", new BsonDocument { { "leaseOwner", "replica-a" }, { "leaseUntil", until } }), update);
+        Assert.Equal(new BsonDocument("pendingSince", 1), sort);
+    }
+
+    [Fact]
+    public void Mark_sent_removes_the_entries_by_message_id_and_clears_the_marker_and_lease_when_none_is_left()
+    {
+        Guid[] ids = [Guid.Parse("11111111-2222-8333-8444-555555555555"), Guid.Parse("66666666-7777-8888-9999-000000000000")];
+        var uuids = new BsonArray(ids.Select(id => new BsonBinaryData(id, GuidRepresentation.Standard)));
+
+        var filter = Render(MongoStoreProtocol.Holding(ids));
+        var pipeline = Render(MongoStoreProtocol.RemoveSent(ids)).AsBsonArray;
+
+        Assert.Equal(new BsonDocument("outbox", new BsonDocument("$elemMatch", new BsonDocument("messageId", new BsonDocument("$in", uuids)))), filter);
+        Assert.Equal(2, pipeline.Count);
+        var kept = pipeline[0]["$set"]["outbox"]["$filter"].AsBsonDocument;
+        Assert.Equal("$outbox", kept["input"].AsString);
+        Assert.Equal(new BsonDocument("$not", new BsonArray { new BsonDocument("$in", new BsonArray { "$$entry.messageId", uuids }) }), kept["cond"]);
+        var refresh = pipeline[1]["$set"].AsBsonDocument;
+        Assert.Equal(["pendingSince", "leaseOwner", "leaseUntil"], refresh.Names);
+        var whenEmpty = BsonDocument.Parse("{ $eq: [ { $size: '$outbox' }, 0 ] }");
+        Assert.All(refresh.Elements, e =>
+        {
+            Assert.Equal(whenEmpty, e.Value["$cond"]["if"]);
+            Assert.Equal("$$REMOVE", e.Value["$cond"]["then"].AsString);
+        });
+        Assert.Equal(new BsonDocument("$min", "$outbox.enqueuedAt.DateTime"), refresh["pendingSince"]["$cond"]["else"]);
+        Assert.Equal("$leaseOwner", refresh["leaseOwner"]["$cond"]["else"].AsString);
+    }
+
+    [Fact]
+    public void Backlog_visits_only_pending_projects_and_reports_the_oldest_exact_enqueue_time()
+    {
+        var stages = MongoStoreProtocol.Backlog.Render(new RenderArgs<ProjectDocument>(Serializer<ProjectDocument>(), BsonSerializer.SerializerRegistry)).Documents;
+
+        Assert.Equal(BsonDocument.Parse("{ $match: { pendingSince: { $exists: true } } }"), stages[0]);
+        Assert.Equal(BsonDocument.Parse("{ $unwind: '$outbox' }"), stages[1]);
+        Assert.Equal(BsonDocument.Parse("{ $group: { _id: null, count: { $sum: 1 }, oldestTicks: { $min: '$outbox.enqueuedAt.Ticks' } } }"), stages[2]);
+    }
+
+    [Fact]
+    public void Pending_index_holds_only_projects_with_pending_entries()
+    {
+        var model = MongoStoreProtocol.PendingIndex;
+        var options = (CreateIndexOptions<ProjectDocument>)model.Options;
+
+        Assert.Equal(new BsonDocument("pendingSince", 1), model.Keys.Render(Args<ProjectDocument>()));
+        Assert.Equal(BsonDocument.Parse("{ pendingSince: { $exists: true } }"), Render(options.PartialFilterExpression));
+        Assert.Equal("outbox_pending", options.Name);
+    }
+
+    [Fact]
+    public void Timeline_index_covers_the_timeline_query()
+    {
+        var keys = MongoStoreProtocol.TimelineIndex.Keys.Render(Args<EventDocument>());
+
+        Assert.Equal(BsonDocument.Parse("{ projectId: 1, 'occurredAt.Ticks': 1, 'recordedAt.Ticks': 1 }"), keys);
+    }
+
+    static (ProjectCommit Commit, ProjectCompletion Completion) Commit(bool completing)
+    {
+        var events = TestEvents.Completing(TestCatalog.Hub);
+        var state = ProjectState.Empty(TestCatalog.Hub);
+        MilestoneOutcome outcome = null!;
+        foreach (var e in completing ? events : events.SkipLast(1))
+        {
+            outcome = state.Apply(TestCatalog.Plan, e);
+            state = outcome.State;
+        }
+        var now = TestEvents.Now;
+        var last = completing ? events[^1] : events[^2];
+        var outbox = outcome.Completion is { } c ? [OutboxEntry.For(c, now)] : Array.Empty<OutboxEntry>();
+        return (new ProjectCommit(EventRecord.From(last, now), 3, state, outbox), outcome.Completion!);
+    }
+
+    static IBsonSerializer<T> Serializer<T>() => BsonSerializer.LookupSerializer<T>();
+
+    static RenderArgs<T> Args<T>() => new(Serializer<T>(), BsonSerializer.SerializerRegistry);
+
+    static BsonDocument Render<T>(FilterDefinition<T> filter) => filter.Render(Args<T>());
+
+    static BsonValue Render<T>(UpdateDefinition<T> update) => update.Render(Args<T>());
+}

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using Milestones.Storage.MongoDB;
+using Milestones.Storage.Tests.TestData;
+using MongoDB.Driver;
+
+namespace Milestones.Storage.Tests.MongoDb;
+
+/// <summary>The driver's own spans, as the worker's tracer would receive them, with MongoDB unreachable.</summary>
+public sealed class MongoDbTracing
+{
+    [Fact]
+    public async Task Store_operations_emit_driver_spans_on_the_named_source()
+    {
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == MongoDbClientSettings.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (spans)
+                {
+                    spans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var client = new MongoClient(MongoDbClientSettings.Create(new MongoDbOptions { ConnectionString = ClosedPort.ConnectionString("u", "p") }));
+        var store = new MongoMilestoneStore(client.GetDatabase("milestones"), TimeProvider.System);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => store.LoadProject(TestCatalog.Hub, TestContext.Current.CancellationToken));
+
+        lock (spans)
+        {
+            var span = Assert.Single(spans, s => s.Tags.Any(t => t.Key == "db.collection.name" && t.Value == "projects"));
+            Assert.Equal(ActivityStatusCode.Error, span.Status);
+        }
+    }
+}
