@@ -47,7 +47,8 @@ public sealed class MilestonesTelemetry : IDisposable
     public Histogram<double> ProcessingDuration { get; }
 
     /// <summary>
-    /// Keeps the outbox's size and oldest entry as the gauges will report them. The dispatcher calls this from its loop
+    /// Keeps the outbox's size and oldest entry as the gauges will report them. They describe the shared store, so every
+    /// replica reports the same values: aggregate them across replicas with <c>max</c>, not <c>sum</c>. The dispatcher calls this from its loop
     /// at a bounded rate, so a scrape costs no store query. The age is computed when observed, so it keeps growing
     /// between samples (and while the store cannot be sampled), which is what an alert on a stuck outbox wants.
     /// </summary>

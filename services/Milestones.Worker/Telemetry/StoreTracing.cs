@@ -15,6 +15,14 @@ public static class StoreTracing
         return services;
     }
 
+    /// <summary>The store under the tracing decorator, for code that must know which store is configured.</summary>
+    public static object Undecorated(object store) => store switch
+    {
+        TracingProjectStore traced => traced.Inner,
+        TracingOutboxStore traced => traced.Inner,
+        _ => store,
+    };
+
     /// <summary>
     /// A store span, only inside a trace: the dispatcher polls the outbox every second and samples its backlog, and a
     /// root span for each of those would bury the traces that matter.

@@ -9,6 +9,9 @@ public sealed class TracingOutboxStore(IOutboxStore inner) : IOutboxStore
     public const string MarkSentSpan = "outbox mark_sent";
     public const string BacklogSpan = "outbox backlog";
 
+    /// <summary>The store that does the work.</summary>
+    public IOutboxStore Inner => inner;
+
     public async Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken)
     {
         using var activity = StoreTracing.StartChild(ClaimSpan);

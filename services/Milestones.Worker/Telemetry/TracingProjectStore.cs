@@ -15,6 +15,9 @@ public sealed class TracingProjectStore(IProjectStore inner) : IProjectStore
     public const string TimelineSpan = "store timeline";
     public const string CommitResultTag = "milestones.commit.result";
 
+    /// <summary>The store that does the work.</summary>
+    public IProjectStore Inner => inner;
+
     public async Task<ProjectSnapshot?> LoadProject(string projectId, CancellationToken cancellationToken)
     {
         using var activity = StoreTracing.StartChild(LoadSpan)?.SetTag(MilestonesTracing.ProjectIdTag, projectId);
