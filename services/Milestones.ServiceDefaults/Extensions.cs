@@ -199,13 +199,19 @@ public static class Extensions
                 addresses.Add(url);
             }
         }
-        var probe = $"http://*:{port}";
-        if (addresses.Any(url => Uri.TryCreate(url.Replace("*", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Port == port))
+        if (addresses.Any(url => PortOf(url) == port))
         {
             throw new InvalidOperationException($"Health:Port {port} is also an application port ({string.Join(';', addresses)}); give the probes a port of their own.");
         }
-        addresses.Add(probe);
+        addresses.Add($"http://*:{port}");
         return true;
+    }
+
+    /// <summary>The port of a server URL, whose host may be a wildcard (<c>*</c>, <c>+</c>) that <see cref="Uri"/> does not parse.</summary>
+    static int? PortOf(string url)
+    {
+        var host = url.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal);
+        return Uri.TryCreate(host, UriKind.Absolute, out var uri) ? uri.Port : null;
     }
 
     static IEnumerable<string> ConfiguredUrls(IConfiguration configuration)
