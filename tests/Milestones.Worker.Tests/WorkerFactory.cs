@@ -46,7 +46,9 @@ sealed class WorkerFactory : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureTestServices(s =>
         {
-            s.AddMassTransitTestHarness();
+            // The harness ends a wait after this much quiet; a shared 2-core machine under load can be quiet that
+            // long between publish and fault, so the default (about a second) made positive checks flaky.
+            s.AddMassTransitTestHarness(x => x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(5)));
             services?.Invoke(s);
         });
     }
