@@ -43,6 +43,8 @@ public static class Extensions
 
         builder.AddStore();
         builder.AddMessaging();
+        builder.AddWorkerTelemetry();
+        builder.AddWorkerHealth();
         // After the bus: hosted services stop in reverse order, so the dispatcher's final flush still has a bus.
         builder.Services.AddHostedService<OutboxDispatcher>();
         return builder;
