@@ -196,7 +196,7 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
                     SELECT message_id FROM outbox
                     WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $now OR lease_owner = $owner)
                     ORDER BY enqueued_at LIMIT $max)
-                RETURNING payload, enqueued_at
+                RETURNING payload, enqueued_at, trace_parent
                 """);
             command.Parameters.AddWithValue("$owner", owner);
             command.Parameters.AddWithValue("$until", (now + lease).UtcTicks);
@@ -208,7 +208,8 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
                 while (await reader.ReadAsync().ConfigureAwait(false))
                 {
                     var completion = JsonSerializer.Deserialize<ProjectCompletion>(reader.GetString(0), Json)!;
-                    claimed.Add(new OutboxEntry(completion.MessageId, completion.ProjectId, FromTicks(reader.GetInt64(1)), completion));
+                    claimed.Add(new OutboxEntry(completion.MessageId, completion.ProjectId, FromTicks(reader.GetInt64(1)), completion,
+                        reader.IsDBNull(2) ? null : reader.GetString(2)));
                 }
             }
             Result = claimed.OrderBy(e => e.EnqueuedAt).ToList();
@@ -292,11 +293,15 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
 
     static async Task InsertOutbox(WriteContext context, OutboxEntry entry)
     {
-        var command = context.Statement("INSERT INTO outbox (message_id, project_id, payload, enqueued_at) VALUES ($id, $project, $payload, $enqueued)");
+        var command = context.Statement("""
+            INSERT INTO outbox (message_id, project_id, payload, enqueued_at, trace_parent)
+            VALUES ($id, $project, $payload, $enqueued, $traceParent)
+            """);
         command.Parameters.AddWithValue("$id", entry.MessageId.ToString());
         command.Parameters.AddWithValue("$project", entry.ProjectId);
         command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(entry.Completion, Json));
         command.Parameters.AddWithValue("$enqueued", entry.EnqueuedAt.UtcTicks);
+        command.Parameters.AddWithValue("$traceParent", (object?)entry.TraceParent ?? DBNull.Value);
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 

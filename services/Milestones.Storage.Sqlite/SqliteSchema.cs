@@ -34,15 +34,45 @@ static class SqliteSchema
             enqueued_at  INTEGER NOT NULL,
             sent_at      INTEGER NULL,
             lease_owner  TEXT    NULL,
-            lease_until  INTEGER NULL
+            lease_until  INTEGER NULL,
+            trace_parent TEXT    NULL
         );
         CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (enqueued_at) WHERE sent_at IS NULL;
         """;
 
     public static void Create(SqliteConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Ddl;
-        command.ExecuteNonQuery();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = Ddl;
+            command.ExecuteNonQuery();
+        }
+        AddColumnIfMissing(connection, "outbox", "trace_parent", "TEXT NULL");
+    }
+
+    /// <summary>
+    /// Files written before a column existed get it on open. SQLite has no <c>ADD COLUMN IF NOT EXISTS</c>, so the
+    /// table's columns are read first; two processes racing here both see it missing, and the loser's
+    /// "duplicate column" error is taken as the column being there.
+    /// </summary>
+    static void AddColumnIfMissing(SqliteConnection connection, string table, string column, string definition)
+    {
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT COUNT(*) FROM pragma_table_info($table) WHERE name = $column";
+        read.Parameters.AddWithValue("$table", table);
+        read.Parameters.AddWithValue("$column", column);
+        if ((long)read.ExecuteScalar()! > 0)
+        {
+            return;
+        }
+        using var alter = connection.CreateCommand();
+        alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {definition}";
+        try
+        {
+            alter.ExecuteNonQuery();
+        }
+        catch (SqliteException ex) when (ex.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
+        {
+        }
     }
 }

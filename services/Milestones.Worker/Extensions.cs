@@ -43,6 +43,8 @@ public static class Extensions
 
         builder.AddStore();
         builder.AddMessaging();
+        builder.AddWorkerTelemetry();
+        builder.AddWorkerHealth();
         // After the bus: hosted services stop in reverse order, so the dispatcher's final flush still has a bus.
         builder.Services.AddHostedService<OutboxDispatcher>();
         return builder;
@@ -124,7 +126,7 @@ public static class Extensions
                     break;
                 case MessagingTransport.RabbitMq:
                     // Host, port, virtual host, user, password and TLS come from MassTransit's RabbitMqTransport section.
-                    bus.UsingRabbitMq((context, cfg) => cfg.ConfigureEndpoints(context));
+                    bus.UsingMilestonesRabbitMq();
                     break;
                 default:
                     throw new OptionsValidationException(MessagingOptions.SectionName, typeof(MessagingOptions),
@@ -132,5 +134,6 @@ public static class Extensions
             }
         });
         builder.Services.AddOptions<RabbitMqTransportOptions>().BindConfiguration("RabbitMqTransport");
+        builder.AddMessagingLifetime();
     }
 }

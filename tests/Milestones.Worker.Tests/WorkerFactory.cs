@@ -24,6 +24,8 @@ sealed class WorkerFactory : WebApplicationFactory<Program>
         {
             ["Storage:Sqlite:Path"] = DatabasePath,
             ["Outbox:PollInterval"] = "00:00:00.100",
+            // Development writes every span to the console; tests read spans, if at all, from an exporter of their own.
+            ["Telemetry:ConsoleExporter"] = "None",
         };
         foreach (var (key, value) in settings ?? [])
         {

@@ -19,11 +19,13 @@ public sealed partial class MilestoneReachedConsumer(
     {
         var started = Stopwatch.GetTimestamp();
         var message = context.Message;
+        using var activity = MilestonesTracing.StartRecord(message);
         var source = new KeyValuePair<string, object?>("source_system", message.SourceSystem);
         telemetry.Consumed.Add(1, source);
 
         var outcome = await recorder.Record(message.ToDomain(), context.CancellationToken);
         telemetry.ProcessingDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        activity.SetOutcome(outcome);
 
         switch (outcome.Status)
         {

@@ -4,15 +4,18 @@ using Milestones.Worker.Messaging;
 
 namespace Milestones.Worker.Consumers;
 
-/// <summary>The input endpoint: its queue name, prefetch and concurrency, and which failures are retried.</summary>
+/// <summary>The input endpoint: its queue name and concurrency; the rest is <see cref="MilestoneReachedPipeline"/>.</summary>
 public sealed class MilestoneReachedConsumerDefinition : ConsumerDefinition<MilestoneReachedConsumer>
 {
     readonly MessagingOptions options;
+    readonly TestingOptions testing;
 
-    public MilestoneReachedConsumerDefinition(IOptions<MessagingOptions> options)
+    public MilestoneReachedConsumerDefinition(IOptions<MessagingOptions> options, IOptions<TestingOptions> testing)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(testing);
         this.options = options.Value;
+        this.testing = testing.Value;
         EndpointName = this.options.QueueName;
         ConcurrentMessageLimit = this.options.ConcurrentMessageLimit;
     }
@@ -20,15 +23,6 @@ public sealed class MilestoneReachedConsumerDefinition : ConsumerDefinition<Mile
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<MilestoneReachedConsumer> consumerConfigurator,
-        IRegistrationContext context)
-    {
-        endpointConfigurator.PrefetchCount = options.PrefetchCount;
-        // A refused event is refused again on every try: straight to the error queue. Anything else (the store
-        // unavailable, a lost version race) is transient: retried with backoff, and only then dead-lettered.
-        endpointConfigurator.UseMessageRetry(retry =>
-        {
-            retry.Ignore<MilestoneRejectedException>();
-            retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
-        });
-    }
+        IRegistrationContext context) =>
+        MilestoneReachedPipeline.Configure(endpointConfigurator, consumerConfigurator, options, testing, quarantine: false);
 }

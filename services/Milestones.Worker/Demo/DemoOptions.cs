@@ -16,9 +16,14 @@ public sealed class DemoOptions
 
 public static class DemoSwitch
 {
-    /// <summary>Turns the demo on when the command line says <c>--demo</c> (a bare flag, which the command-line provider ignores).</summary>
+    /// <summary>
+    /// Turns the demo on when the command line says <c>--demo</c> (a bare flag, which the command-line provider ignores),
+    /// and the console exporter off, so that the demo's output is the story, not span dumps.
+    /// </summary>
     public static IConfigurationBuilder AddDemoSwitch(this IConfigurationBuilder configuration, string[] args) =>
         args.Contains("--demo", StringComparer.OrdinalIgnoreCase)
-            ? configuration.AddInMemoryCollection([new($"{DemoOptions.SectionName}:{nameof(DemoOptions.Enabled)}", "true")])
+            ? configuration.AddInMemoryCollection([
+                new($"{DemoOptions.SectionName}:{nameof(DemoOptions.Enabled)}", "true"),
+                new("Telemetry:ConsoleExporter", "None")])
             : configuration;
 }

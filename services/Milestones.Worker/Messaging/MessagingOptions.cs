@@ -4,7 +4,7 @@ namespace Milestones.Worker.Messaging;
 
 /// <summary>
 /// Which transport carries the messages and how the input endpoint is tuned, bound from <c>Messaging</c>:
-/// <code>{ "Messaging": { "Transport": "RabbitMq", "QueueName": "milestones-worker", "PrefetchCount": 64 } }</code>
+/// <code>{ "Messaging": { "Transport": "RabbitMq", "QueueName": "milestones-worker", "PrefetchCount": 64, "DeliveryLimit": 5, "StopTimeout": "00:00:20" } }</code>
 /// The broker's address and credentials are MassTransit's own <c>RabbitMqTransport</c> section.
 /// </summary>
 public sealed class MessagingOptions
@@ -20,13 +20,67 @@ public sealed class MessagingOptions
     [RegularExpression("^[A-Za-z0-9._-]+$")]
     public string QueueName { get; set; } = "milestones-worker";
 
-    /// <summary>Messages the broker may push before they are acknowledged. Default 64.</summary>
+    /// <summary>
+    /// Messages the broker may push to one replica before they are acknowledged. Default 64: enough to keep the
+    /// consumers busy while a commit waits on the disk, small enough that a crash returns few messages.
+    /// </summary>
     [Range(1, 10_000)]
     public int PrefetchCount { get; set; } = 64;
 
-    /// <summary>Messages consumed at once by one replica. Default 32.</summary>
+    /// <summary>
+    /// Messages consumed at once by one replica. Default 32. The recorder applies the events of one project one after
+    /// the other inside a replica; with the SQLite store their commits still share a group commit, so this is also how
+    /// many commits one disk write can carry.
+    /// </summary>
     [Range(1, 10_000)]
     public int ConcurrentMessageLimit { get; set; } = 32;
+
+    /// <summary>
+    /// RabbitMQ only: how many times the broker may hand a message back after a consumer died holding it, before it
+    /// dead-letters the message to <c>&lt;QueueName&gt;_dlq</c> (the quorum queue's <c>x-delivery-limit</c>; RabbitMQ 3.x
+    /// has no default, so without it a message that kills the process would be redelivered forever). It applies to
+    /// the quarantine queue, where a message is held alone, so a poison message costs at most 1 + (this + 1) crashes.
+    /// Default 5.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int DeliveryLimit { get; set; } = 5;
+
+    /// <summary>
+    /// RabbitMQ only: the delivery limit of the input queue itself, a backstop. It is higher than
+    /// <see cref="DeliveryLimit"/> because a crash counts against every message the replica holds, and on the
+    /// input queue a replica holds up to <see cref="PrefetchCount"/> messages that did nothing wrong; each is moved
+    /// to quarantine on its next delivery. Default 20. Used for the input queue only while
+    /// <see cref="QuarantineRedeliveries"/> is on; otherwise the input queue has <see cref="DeliveryLimit"/>.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int InputDeliveryLimit { get; set; } = 20;
+
+    /// <summary>
+    /// RabbitMQ only: a message the broker hands back after a crash or a lost connection is moved to
+    /// <c>&lt;QueueName&gt;_quarantine</c> and consumed there one at a time, so that a message that kills the process
+    /// uses up its own delivery limit and not that of the messages fetched alongside it. Default true.
+    /// </summary>
+    public bool QuarantineRedeliveries { get; set; } = true;
+
+    /// <summary>How long stopping waits for messages in flight to finish before the bus gives up on them. Default 20 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Attempts after the first for a transient failure (store unavailable, lost version race). Default 5.</summary>
+    [Range(0, 100)]
+    public int RetryLimit { get; set; } = 5;
+
+    /// <summary>First retry interval; intervals grow exponentially. Default 200 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan RetryMinInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest retry interval. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Growth step of the exponential backoff. Default 500 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan RetryIntervalDelta { get; set; } = TimeSpan.FromMilliseconds(500);
 }
 
 public enum MessagingTransport

@@ -23,6 +23,7 @@ public sealed partial class OutboxDispatcher(
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     readonly string owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    DateTimeOffset lastBacklogSample = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,6 +32,7 @@ public sealed partial class OutboxDispatcher(
         {
             try
             {
+                await SampleBacklog(settings, stoppingToken);
                 var published = await DispatchBatch(settings, stoppingToken);
                 if (published == settings.BatchSize)
                 {
@@ -82,15 +84,65 @@ public sealed partial class OutboxDispatcher(
         {
             return 0;
         }
-        foreach (var entry in entries)
+        using var activity = MilestonesTracing.StartOutboxDispatch(entries);
+        try
+        {
+            foreach (var entry in entries)
+            {
+                await Publish(entry, cancellationToken);
+            }
+            await store.MarkSent(entries.Select(e => e.MessageId).ToList(), time.GetUtcNow(), cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            activity.RecordFailure(ex);
+            throw;
+        }
+        return entries.Count;
+    }
+
+    /// <summary>
+    /// Publishes one entry inside a span that continues the trace the entry was committed in. A method of its own so
+    /// that the span is current only here: an async method's changes to <see cref="System.Diagnostics.Activity.Current"/>
+    /// do not flow back to its caller, so the next entry starts from the batch span again.
+    /// </summary>
+    async Task Publish(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        using var activity = MilestonesTracing.StartOutboxPublish(entry);
+        try
         {
             var name = catalog.TryGet(entry.ProjectId, out var project) ? project.NameZh : entry.ProjectId;
             await bus.Publish(entry.Completion.ToContract(name), context => context.MessageId = entry.MessageId, cancellationToken);
-            telemetry.CompletionsPublished.Add(1);
-            LogPublished(entry.ProjectId, entry.Completion.CompletionNumber, entry.MessageId);
         }
-        await store.MarkSent(entries.Select(e => e.MessageId).ToList(), time.GetUtcNow(), cancellationToken);
-        return entries.Count;
+        catch (Exception ex)
+        {
+            activity.RecordFailure(ex);
+            throw;
+        }
+        telemetry.CompletionsPublished.Add(1);
+        LogPublished(entry.ProjectId, entry.Completion.CompletionNumber, entry.MessageId);
+    }
+
+    /// <summary>
+    /// Reads the outbox's size and oldest entry for the gauges, at most once per <see cref="OutboxOptions.BacklogSampleInterval"/>.
+    /// A failed reading is logged and leaves the last one in place; dispatch goes on regardless.
+    /// </summary>
+    async Task SampleBacklog(OutboxOptions settings, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now - lastBacklogSample < settings.BacklogSampleInterval)
+        {
+            return;
+        }
+        lastBacklogSample = now;
+        try
+        {
+            telemetry.SampleBacklog(await store.GetBacklog(cancellationToken));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBacklogFailed(ex);
+        }
     }
 
     [LoggerMessage(LogLevel.Information, "Published ProjectCompleted for {ProjectId} (completion {CompletionNumber}, message {MessageId})")]
@@ -98,4 +150,7 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(LogLevel.Warning, "Outbox dispatch failed; pending entries will be retried")]
     partial void LogDispatchFailed(Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Reading the outbox backlog failed; its gauges keep the last reading")]
+    partial void LogBacklogFailed(Exception exception);
 }

@@ -18,4 +18,11 @@ public sealed class OutboxOptions
     /// <summary>How long a claim keeps other dispatchers off the entries. Default 30 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the dispatcher reads the outbox's size and oldest entry for the <c>milestones.outbox.*</c> gauges, which
+    /// report the last reading: a metrics scrape never queries the store. Default 5 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan BacklogSampleInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -22,7 +22,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 {
     /// <summary>Configuration of ours that must not leak in from the caller's environment.</summary>
     static readonly string[] ClearedPrefixes =
-        ["Messaging__", "Storage__", "RabbitMqTransport__", "MongoDb__", "Outbox__", "Catalog__", "Testing__", "Logging__", "OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT"];
+        ["Messaging__", "Storage__", "RabbitMqTransport__", "MongoDb__", "Outbox__", "Catalog__", "Testing__", "Logging__", "Health__", "OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT"];
 
     readonly Process process;
 
@@ -79,6 +79,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         env["DOTNET_ENVIRONMENT"] = "Production";
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         env["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        env["Health__Port"] = "0";   // probes on the app's (free) port: nothing fixed to collide with
         env["MILESTONES_SECRETS_DIR"] = Path.Combine(Path.GetDirectoryName(settings.DatabasePath)!, "no-secrets");
         env["Storage__Provider"] = "Sqlite";
         env["Storage__Sqlite__Path"] = settings.DatabasePath;

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Milestones.Domain.Storage;
 using Milestones.Storage.MongoDB;
 using Milestones.Storage.Tests.TestData;
+using Milestones.Worker.Telemetry;
 using MongoDB.Driver;
 
 namespace Milestones.Storage.Tests.Hosting;
@@ -68,7 +69,8 @@ public sealed class ProductionWithoutMongoDb : IAsyncLifetime
     [Fact]
     public void The_store_is_MongoDB_with_the_connection_string_of_the_secret_file()
     {
-        var store = factory.Services.GetRequiredService<IProjectStore>();
+        // Under the tracing decorator (Milestones.Worker.Telemetry.StoreTracing), the store itself.
+        var store = StoreTracing.Undecorated(factory.Services.GetRequiredService<IProjectStore>());
         var options = factory.Services.GetRequiredService<IOptions<MongoDbOptions>>().Value;
         var client = factory.Services.GetRequiredService<IMongoClient>();
 
@@ -77,7 +79,7 @@ public sealed class ProductionWithoutMongoDb : IAsyncLifetime
         // The lower-precedence value is there, and loses to the secret file.
         Assert.Contains(configuration.Providers, p => p.TryGet("MongoDb:ConnectionString", out var value) && value!.Contains("from-environment", StringComparison.Ordinal));
         Assert.IsType<MongoMilestoneStore>(store);
-        Assert.Same(store, factory.Services.GetRequiredService<IOutboxStore>());
+        Assert.Same(store, StoreTracing.Undecorated(factory.Services.GetRequiredService<IOutboxStore>()));
         Assert.Contains(Password, options.ConnectionString, StringComparison.Ordinal);
         Assert.Equal("127.0.0.1", client.Settings.Server.Host);
         Assert.Equal("milestones", factory.Services.GetRequiredService<IMongoDatabase>().DatabaseNamespace.DatabaseName);

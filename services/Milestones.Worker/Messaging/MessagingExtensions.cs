@@ -1,0 +1,66 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Milestones.Worker.Consumers;
+
+namespace Milestones.Worker.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// What the host's shutdown needs beyond the bus's stop: the outbox's last flush and the rest of the host.
+    /// <see cref="HostOptions.ShutdownTimeout"/> is raised to <see cref="MessagingOptions.StopTimeout"/> plus this when it is shorter.
+    /// </summary>
+    public static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Start and stop of the bus: the host does not wait for the broker to start (the probes must answer while it is
+    /// unreachable: live, not ready), and stops the bus within <c>Messaging:StopTimeout</c>, inside the host's own
+    /// shutdown timeout. Also binds the test-only switches and refuses them in Production.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessagingLifetime(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (!string.IsNullOrEmpty(builder.Configuration[CrashOnNoteFilter.ConfigurationKey]) && builder.Environment.IsProduction())
+        {
+            throw new InvalidOperationException($"{CrashOnNoteFilter.ConfigurationKey} is a test switch; it is refused in the Production environment.");
+        }
+        builder.Services.AddOptions<TestingOptions>().BindConfiguration(TestingOptions.SectionName);
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
+        {
+            host.WaitUntilStarted = false;
+            host.StopTimeout = messaging.Value.StopTimeout;
+        });
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
+        {
+            var needed = messaging.Value.StopTimeout + ShutdownMargin;
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>The production transport: RabbitMQ from the <c>RabbitMqTransport</c> section, with the topology of <see cref="RabbitMqTopology"/>.</summary>
+    public static void UsingMilestonesRabbitMq(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.UsingRabbitMq((context, cfg) =>
+        {
+            var messaging = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+            var testing = context.GetRequiredService<IOptions<TestingOptions>>().Value;
+            cfg.ConfigureHost(context.GetRequiredService<IOptions<RabbitMqTransportOptions>>().Value);
+            if (messaging.QuarantineRedeliveries)
+            {
+                cfg.ReceiveEndpoint(messaging.QuarantineQueue(), endpoint =>
+                {
+                    // Fed only by the input queue's quarantine filter, never bound to the message exchanges.
+                    endpoint.ConfigureConsumeTopology = false;
+                    endpoint.Consumer<MilestoneReachedConsumer>(context, consumer =>
+                        MilestoneReachedPipeline.Configure(endpoint, consumer, messaging, testing, quarantine: true));
+                });
+            }
+            cfg.ConfigureEndpoints(context);
+        });
+    }
+}

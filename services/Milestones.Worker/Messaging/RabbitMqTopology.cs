@@ -1,0 +1,61 @@
+using MassTransit;
+
+namespace Milestones.Worker.Messaging;
+
+/// <summary>
+/// The worker's RabbitMQ topology. For the input queue <c>milestones-worker</c> (<see cref="MessagingOptions.QueueName"/>):
+/// <list type="bullet">
+/// <item><c>milestones.milestone-reached</c> (fanout, durable): where publishers send; bound to the queue through the
+/// exchange of the same name as the queue (MassTransit's consume topology).</item>
+/// <item><c>milestones-worker</c>: durable quorum queue with <c>x-delivery-limit</c> and <c>x-dead-letter-exchange</c>.</item>
+/// <item><c>milestones-worker_quarantine</c>: quorum queue, prefetch 1, for messages handed back after a crash
+/// (<see cref="QuarantineRedeliveredFilter{T}"/>); bound to nothing, fed only by the worker.</item>
+/// <item><c>milestones-worker_dlq</c> (exchange and quorum queue): messages that reached the delivery limit, with the
+/// broker's <c>x-death</c> header saying why.</item>
+/// <item><c>milestones-worker_error</c> / <c>milestones-worker_skipped</c>: MassTransit's queues for refused or
+/// unreadable messages and for messages of an unknown type.</item>
+/// </list>
+/// </summary>
+public static class RabbitMqTopology
+{
+    public const string QuarantineSuffix = "_quarantine";
+    public const string DeadLetterSuffix = "_dlq";
+
+    public static string QuarantineQueue(this MessagingOptions options) => options.QueueName + QuarantineSuffix;
+
+    public static string DeadLetterQueue(this MessagingOptions options) => options.QueueName + DeadLetterSuffix;
+
+    /// <summary>
+    /// The broker connection, from MassTransit's <c>RabbitMqTransport</c> section (host, port, virtual host, user,
+    /// password, TLS), with publisher confirms on: a publish returns only once the broker has taken the message.
+    /// </summary>
+    public static void ConfigureHost(this IRabbitMqBusFactoryConfigurator configurator, RabbitMqTransportOptions transport)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        ArgumentNullException.ThrowIfNull(transport);
+        var connectionName = string.IsNullOrWhiteSpace(transport.ConnectionName) ? $"milestones-worker/{Environment.MachineName}" : transport.ConnectionName;
+        configurator.Host(transport.Host, transport.Port, transport.VHost, connectionName, host =>
+        {
+            host.Username(transport.User);
+            host.Password(transport.Pass);
+            if (transport.UseSsl)
+            {
+                host.UseSsl(ssl => ssl.ServerName = transport.Host);
+            }
+            // MassTransit's default, stated: the outbox marks a completion sent only after the broker confirmed it.
+            host.PublisherConfirmation = true;
+        });
+    }
+
+    /// <summary>A queue the worker consumes: durable quorum queue, bounded deliveries, dead-lettered to <c>_dlq</c>.</summary>
+    public static void ConfigureConsumedQueue(this IRabbitMqReceiveEndpointConfigurator endpoint, MessagingOptions options, bool quarantine)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(options);
+        endpoint.Durable = true;
+        endpoint.SetQuorumQueue();
+        endpoint.SetQueueArgument("x-delivery-limit", quarantine || !options.QuarantineRedeliveries ? options.DeliveryLimit : options.InputDeliveryLimit);
+        // Declares the _dlq exchange and queue and points the queue's x-dead-letter-exchange at it.
+        endpoint.BindDeadLetterQueue(options.DeadLetterQueue(), options.DeadLetterQueue(), queue => queue.SetQuorumQueue());
+    }
+}

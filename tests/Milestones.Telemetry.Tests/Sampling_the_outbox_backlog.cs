@@ -1,0 +1,112 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Milestones.Domain.Storage;
+using Milestones.Storage.Sqlite;
+using Milestones.Telemetry.Tests.Infrastructure;
+using Milestones.Worker.Telemetry;
+using OpenTelemetry.Metrics;
+
+namespace Milestones.Telemetry.Tests;
+
+/// <summary>The outbox gauges report a sample the dispatcher takes at a bounded rate; a scrape never queries the store.</summary>
+public class Sampling_the_outbox_backlog
+{
+    static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    sealed class MeterFactory : IMeterFactory
+    {
+        readonly List<Meter> meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => meters.ForEach(m => m.Dispose());
+    }
+
+    static Dictionary<string, double> Observe(MilestonesTelemetry telemetry)
+    {
+        var values = new Dictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == MilestonesTelemetry.Name && instrument.Name.StartsWith("milestones.outbox.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => values[instrument.Name] = value);
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => values[instrument.Name] = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return values;
+    }
+
+    [Fact]
+    public void The_gauges_report_the_last_sample_and_the_age_of_its_oldest_entry_as_of_now()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2023, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        using var meters = new MeterFactory();
+        using var telemetry = new MilestonesTelemetry(meters, time);
+
+        Assert.Empty(Observe(telemetry)); // nothing sampled yet: no made-up zero
+        telemetry.SampleBacklog(new OutboxBacklog(3, time.GetUtcNow().AddSeconds(-20)));
+        time.Advance(TimeSpan.FromSeconds(10));
+        var observed = Observe(telemetry);
+
+        Assert.Equal(3, observed["milestones.outbox.backlog"]);
+        Assert.Equal(30, observed["milestones.outbox.oldest_age"]);
+
+        telemetry.SampleBacklog(new OutboxBacklog(0, null));
+        observed = Observe(telemetry);
+        Assert.Equal(0, observed["milestones.outbox.backlog"]);
+        Assert.Equal(0, observed["milestones.outbox.oldest_age"]);
+    }
+
+    /// <summary>Counts the backlog queries that reach the store.</summary>
+    sealed class CountingOutbox(IOutboxStore inner) : IOutboxStore
+    {
+        int backlogQueries;
+
+        public int BacklogQueries => Volatile.Read(ref backlogQueries);
+
+        public Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken) =>
+            inner.ClaimPending(owner, maxCount, lease, cancellationToken);
+
+        public Task MarkSent(IReadOnlyCollection<Guid> messageIds, DateTimeOffset sentAt, CancellationToken cancellationToken) =>
+            inner.MarkSent(messageIds, sentAt, cancellationToken);
+
+        public Task<OutboxBacklog> GetBacklog(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref backlogQueries);
+            return inner.GetBacklog(cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Exporting_the_metrics_again_and_again_does_not_query_the_store()
+    {
+        CountingOutbox? outbox = null;
+        await using var worker = await WorkerHost.Start(new() { ["Outbox:BacklogSampleInterval"] = "00:10:00" }, services: services =>
+        {
+            services.RemoveAll<IOutboxStore>();
+            services.AddSingleton<IOutboxStore>(provider => outbox = new CountingOutbox(provider.GetRequiredService<SqliteMilestoneStore>()));
+        });
+        await Poll.Until(() => outbox?.BacklogQueries == 1, TimeSpan.FromSeconds(10), "the dispatcher's first backlog sample");
+
+        for (var scrape = 0; scrape < 20; scrape++)
+        {
+            worker.FlushMetrics();
+        }
+
+        Assert.Equal(1, outbox!.BacklogQueries);
+        var backlog = worker.Metrics.Where(m => m.Name == "milestones.outbox.backlog").ToList();
+        Assert.True(backlog.Count >= 20, $"expected a backlog reading on every export, got {backlog.Count}");
+        Assert.All(backlog, m => Assert.Equal("{entry}", m.Unit));
+    }
+}

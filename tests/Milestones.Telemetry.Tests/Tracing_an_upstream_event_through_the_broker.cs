@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using MassTransit;
+using MassTransit.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Milestones.Contracts;
+using Milestones.Telemetry.Tests.Infrastructure;
+using Milestones.Worker.Telemetry;
+using OpenTelemetry;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using Probes = Milestones.ServiceDefaults.Extensions;
+
+namespace Milestones.Telemetry.Tests;
+
+/// <summary>
+/// SPEC §7: one trace from the upstream publisher through consume, the store writes and the publish of ProjectCompleted.
+/// The publisher is not MassTransit: a plain AMQP client that puts raw JSON and a W3C <c>traceparent</c> header on the
+/// message, as any upstream system would.
+/// </summary>
+public class Tracing_an_upstream_event_through_the_broker(TestBroker broker) : IClassFixture<TestBroker>
+{
+    static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Raw JSON input, as the RabbitMQ work (issue 3) configures it on the input endpoint; harmless once that has landed
+    /// (a deserializer is keyed by content type).
+    /// </summary>
+    sealed class RawJsonInput : IConfigureReceiveEndpoint
+    {
+        public void Configure(string name, IReceiveEndpointConfigurator configurator) =>
+            configurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
+    }
+
+    [Fact]
+    public async Task Upstream_traceparent_is_continued_to_the_completion()
+    {
+        TestBroker.Require();
+        await using var worker = await WorkerHost.Start(broker.TransportSettings(),
+            services: s => s.AddSingleton(Bind<IBus>.Create((IConfigureReceiveEndpoint)new RawJsonInput())));
+        await Poll.Until(async () => (await worker.Services.GetRequiredService<HealthCheckService>()
+                .CheckHealthAsync(c => c.Tags.Contains(Probes.ReadyTag), Cancel)).Status == HealthStatus.Healthy,
+            TimeSpan.FromSeconds(60), "the worker to be ready on the broker");
+
+        await using var connection = await broker.Connect();
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: Cancel);
+        var completions = await Subscribe(channel, WireNames.ProjectCompletedExchange);
+
+        var upstream = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+        var traceParent = $"00-{upstream.TraceId}-{upstream.SpanId}-01";
+        var eventId = Guid.NewGuid();
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            eventId,
+            projectId = "subway-16-south",
+            milestoneCode = "opened",
+            occurredAt = "2022-12-30T10:00:00+08:00",
+            reportedAt = "2022-12-30T11:00:00+08:00",
+            sourceSystem = "metro-operator",
+        }, Json);
+        // This process also runs the worker, whose tracing would wrap this publish in a span of its own and overwrite
+        // the header; suppressed, the client behaves like the uninstrumented upstream publisher it stands for.
+        using (SuppressInstrumentationScope.Begin())
+        {
+            await channel.BasicPublishAsync(WireNames.MilestoneReachedExchange, string.Empty, mandatory: false,
+                new BasicProperties
+                {
+                    ContentType = "application/json",
+                    Persistent = true,
+                    Headers = new Dictionary<string, object?> { ["traceparent"] = traceParent },
+                },
+                body, Cancel);
+        }
+
+        await Poll.Until(() => completions.Count > 0, TimeSpan.FromSeconds(60), "ProjectCompleted to arrive downstream");
+        // The send span ends once the broker confirmed the publish, around when the message arrives.
+        await Poll.Until(() => worker.Spans.InTrace(upstream.TraceId).Any(IsCompletionSend), TimeSpan.FromSeconds(10),
+            "the publish of ProjectCompleted to be traced in the upstream trace");
+
+        var trace = worker.Spans.InTrace(upstream.TraceId);
+        var deliver = Assert.Single(trace, s => s.Source.Name == RabbitMQActivitySource.SubscriberSourceName
+            && Equals(s.GetTagItem("messaging.destination.name"), WireNames.MilestoneReachedExchange));
+        Assert.Equal(upstream.SpanId, deliver.ParentSpanId);
+        var receive = Assert.Single(trace, s => s.Source.Name == "MassTransit" && Equals(s.GetTagItem("messaging.operation"), "receive")
+            && s.ParentSpanId == deliver.SpanId);
+        var consume = Assert.Single(trace, s => s.Source.Name == "MassTransit" && Equals(s.GetTagItem("messaging.operation"), "process")
+            && s.ParentSpanId == receive.SpanId);
+        var record = Assert.Single(trace, s => s.OperationName == MilestonesTracing.RecordSpan);
+        Assert.Equal(consume.SpanId, record.ParentSpanId);
+        Assert.Equal("subway-16-south", record.GetTagItem(MilestonesTracing.ProjectIdTag));
+        Assert.Equal("opened", record.GetTagItem(MilestonesTracing.MilestoneCodeTag));
+        Assert.Equal(eventId.ToString(), record.GetTagItem(MilestonesTracing.EventIdTag));
+        Assert.Equal("applied", record.GetTagItem(MilestonesTracing.OutcomeTag));
+        Assert.Equal(true, record.GetTagItem(MilestonesTracing.ProjectCompletedTag));
+        var commit = Assert.Single(trace, s => s.OperationName == TracingProjectStore.CommitSpan);
+        Assert.Equal(record.SpanId, commit.ParentSpanId);
+        Assert.Equal("committed", commit.GetTagItem(TracingProjectStore.CommitResultTag));
+        var publish = Assert.Single(trace, s => s.OperationName == MilestonesTracing.OutboxPublishSpan);
+        Assert.Equal(record.SpanId, publish.ParentSpanId);
+        var send = Assert.Single(trace, IsCompletionSend);
+        Assert.Equal(publish.SpanId, send.ParentSpanId);
+
+        // Downstream, a consumer that is not MassTransit can go on with the same trace.
+        var completed = Assert.Single(completions);
+        Assert.StartsWith($"00-{upstream.TraceId}-", completed, StringComparison.Ordinal);
+    }
+
+    static bool IsCompletionSend(Activity span) =>
+        span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Producer
+        && span.OperationName.Contains(WireNames.ProjectCompletedExchange, StringComparison.Ordinal);
+
+    /// <summary>A queue of the test's own on a fan-out exchange; returns the <c>traceparent</c> header of each message that arrives.</summary>
+    static async Task<List<string>> Subscribe(IChannel channel, string exchange)
+    {
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: Cancel);
+        var queue = (await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true, cancellationToken: Cancel)).QueueName;
+        await channel.QueueBindAsync(queue, exchange, string.Empty, cancellationToken: Cancel);
+        var received = new List<string>();
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            if (delivery.BasicProperties.Headers?.TryGetValue("traceparent", out var value) == true && value is byte[] bytes)
+            {
+                lock (received)
+                {
+                    received.Add(Encoding.UTF8.GetString(bytes));
+                }
+            }
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: true, consumer, Cancel);
+        return received;
+    }
+}

@@ -1,0 +1,52 @@
+using Milestones.Contracts;
+using Milestones.Domain.Catalog;
+
+namespace Milestones.Worker.IntegrationTests.Infrastructure;
+
+/// <summary>Milestone events for the catalog the worker ships with.</summary>
+public static class Events
+{
+    public static ProjectCatalog Catalog { get; } = ProjectCatalog.LoadFile(Path.Combine(Paths.WorkerDirectory, "catalog", "fengtai-2023.json"));
+
+    static readonly DateTimeOffset Start = new(2021, 3, 1, 8, 0, 0, TimeSpan.FromHours(8));
+
+    /// <summary>A valid event: 丽泽城市航站楼 started construction.</summary>
+    public static MilestoneReached Valid(string projectId = "lize-city-terminal", string code = "construction-started", string? note = null) => new()
+    {
+        EventId = Guid.NewGuid(),
+        ProjectId = projectId,
+        MilestoneCode = code,
+        OccurredAt = Start,
+        ReportedAt = Start.AddHours(2),
+        SourceSystem = "integration-test",
+        Note = note,
+    };
+
+    /// <summary>
+    /// A stream of <paramref name="count"/> distinct events over <paramref name="projects"/> (every catalog project by
+    /// default), each project going through every milestone of its plan, so every project completes once when at
+    /// least projects × 5 events are applied. Times differ, so the earliest report of a milestone is what counts.
+    /// </summary>
+    public static IReadOnlyList<MilestoneReached> Stream(int count, IReadOnlyList<string>? projects = null)
+    {
+        projects ??= Catalog.Projects.Select(p => p.Id).ToList();
+        var list = new List<MilestoneReached>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var project = Catalog.Get(projects[i % projects.Count]);
+            var code = project.Plan.Milestones[i / projects.Count % project.Plan.Milestones.Count];
+            var at = Start.AddMinutes(i);
+            list.Add(new MilestoneReached
+            {
+                EventId = Guid.NewGuid(),
+                ProjectId = project.Id,
+                MilestoneCode = code,
+                OccurredAt = at,
+                ReportedAt = at.AddMinutes(5),
+                SourceSystem = "integration-test",
+                Note = $"event {i}",
+            });
+        }
+        return list;
+    }
+}

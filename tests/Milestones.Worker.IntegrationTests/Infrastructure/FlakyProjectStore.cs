@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using Milestones.Domain.Projects;
+using Milestones.Domain.Storage;
+
+namespace Milestones.Worker.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Wraps the real store and makes the commit of chosen events fail as an unreachable database would, a set number
+/// of times (or always), then lets them through. Counts every commit attempt per event.
+/// </summary>
+public sealed class FlakyProjectStore(IProjectStore inner) : IProjectStore
+{
+    readonly ConcurrentDictionary<Guid, int> failuresLeft = new();
+    readonly ConcurrentDictionary<Guid, int> attempts = new();
+    readonly ConcurrentDictionary<string, int> versionConflicts = new();
+
+    /// <summary>Commits of a project that lost a version race: another writer changed the project in between.</summary>
+    public int VersionConflicts(string projectId) => versionConflicts.GetValueOrDefault(projectId);
+
+    /// <summary>The next <paramref name="times"/> commits of the event fail (<see cref="int.MaxValue"/>: all of them).</summary>
+    public void FailCommits(Guid eventId, int times) => failuresLeft[eventId] = times;
+
+    public int Attempts(Guid eventId) => attempts.GetValueOrDefault(eventId);
+
+    public Task<CommitResult> Commit(ProjectCommit commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        var id = commit.Event.EventId;
+        attempts.AddOrUpdate(id, 1, (_, n) => n + 1);
+        if (failuresLeft.TryGetValue(id, out var left) && left > 0)
+        {
+            failuresLeft[id] = left == int.MaxValue ? left : left - 1;
+            throw new IOException($"Injected store failure for event {id}: the database is unreachable");
+        }
+        return CountConflicts(commit, inner.Commit(commit, cancellationToken));
+    }
+
+    async Task<CommitResult> CountConflicts(ProjectCommit commit, Task<CommitResult> committing)
+    {
+        var result = await committing;
+        if (result is CommitResult.VersionConflict)
+        {
+            versionConflicts.AddOrUpdate(commit.State.ProjectId, 1, (_, n) => n + 1);
+        }
+        return result;
+    }
+
+    public Task<ProjectSnapshot?> LoadProject(string projectId, CancellationToken cancellationToken) => inner.LoadProject(projectId, cancellationToken);
+
+    public Task<IReadOnlyList<ProjectSnapshot>> ListProjects(CancellationToken cancellationToken) => inner.ListProjects(cancellationToken);
+
+    public Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken) =>
+        inner.GetTimeline(projectId, limit, cancellationToken);
+}

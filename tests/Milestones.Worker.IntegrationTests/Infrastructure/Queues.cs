@@ -1,0 +1,15 @@
+using Milestones.Contracts;
+
+namespace Milestones.Worker.IntegrationTests.Infrastructure;
+
+/// <summary>The names the worker's topology uses with its default queue name.</summary>
+public static class Queues
+{
+    public const string Input = "milestones-worker";
+    public const string Error = "milestones-worker_error";
+    public const string Skipped = "milestones-worker_skipped";
+    public const string DeadLetter = "milestones-worker_dlq";
+    public const string Quarantine = "milestones-worker_quarantine";
+    public const string InputExchange = WireNames.MilestoneReachedExchange;
+    public const string CompletedExchange = WireNames.ProjectCompletedExchange;
+}

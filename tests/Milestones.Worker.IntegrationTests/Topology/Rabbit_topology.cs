@@ -1,0 +1,45 @@
+using Milestones.Worker.IntegrationTests.Infrastructure;
+
+namespace Milestones.Worker.IntegrationTests.Topology;
+
+/// <summary>
+/// The production topology on the broker, as the broker reports it: durable quorum queues with a delivery limit
+/// and a dead-letter exchange, the dead-letter queue, the quarantine consumed with a prefetch of one, the input
+/// queue with the configured prefetch, and the documented exchange bound to the input queue. Guards
+/// RabbitMqTopology and the endpoint settings (SetQuorumQueue, x-delivery-limit, BindDeadLetterQueue, prefetch).
+/// </summary>
+public sealed class Rabbit_topology(WorkerFixture fixture) : IClassFixture<WorkerFixture>
+{
+    [Fact]
+    public async Task Queues_exchanges_and_consumers_are_as_documented()
+    {
+        BrokerEnvironment.RequireControl();
+        await fixture.Start();
+        var vhost = fixture.VirtualHost.VHost;
+
+        var queues = Table(await TestVirtualHost.Ctl("-q", "list_queues", "-p", vhost, "--no-table-headers", "name", "durable", "arguments"));
+        Assert.Equal("true", queues[Queues.Input][0]);
+        Assert.Contains("{\"x-queue-type\",\"quorum\"}", queues[Queues.Input][1], StringComparison.Ordinal);
+        Assert.Contains("{\"x-delivery-limit\",20}", queues[Queues.Input][1], StringComparison.Ordinal);
+        Assert.Contains("{\"x-dead-letter-exchange\",\"milestones-worker_dlq\"}", queues[Queues.Input][1], StringComparison.Ordinal);
+        Assert.Contains("{\"x-delivery-limit\",5}", queues[Queues.Quarantine][1], StringComparison.Ordinal);
+        Assert.Contains("{\"x-dead-letter-exchange\",\"milestones-worker_dlq\"}", queues[Queues.Quarantine][1], StringComparison.Ordinal);
+        Assert.Contains("{\"x-queue-type\",\"quorum\"}", queues[Queues.DeadLetter][1], StringComparison.Ordinal);
+
+        var consumers = Table(await TestVirtualHost.Ctl("-q", "list_consumers", "-p", vhost, "--no-table-headers", "queue_name", "prefetch_count"));
+        Assert.Equal("64", consumers[Queues.Input][0]);
+        Assert.Equal("1", consumers[Queues.Quarantine][0]);
+
+        var bindings = await TestVirtualHost.Ctl("-q", "list_bindings", "-p", vhost, "--no-table-headers", "source_name", "destination_name");
+        Assert.Contains($"{Queues.InputExchange}\t{Queues.Input}", bindings, StringComparison.Ordinal);
+        Assert.Contains($"{Queues.DeadLetter}\t{Queues.DeadLetter}", bindings, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{Queues.InputExchange}\t{Queues.Quarantine}", bindings, StringComparison.Ordinal);
+    }
+
+    static Dictionary<string, string[]> Table(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t'))
+            .Where(parts => parts.Length > 1)
+            .GroupBy(parts => parts[0])
+            .ToDictionary(g => g.Key, g => g.First()[1..]);
+}
