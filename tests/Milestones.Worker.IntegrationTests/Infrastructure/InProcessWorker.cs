@@ -47,6 +47,8 @@ public sealed class InProcessWorker : IAsyncDisposable
         new("Messaging:StopTimeout", "00:00:05"),
         new("Outbox:PollInterval", "00:00:00.200"),
         new("Outbox:Lease", "00:00:02"),
+        // Probes on the app's own (random) port: the production probe port 8081 would collide between workers.
+        new("Health:Port", "0"),
         new("Logging:LogLevel:Default", "Information"),
         new("Logging:LogLevel:MassTransit", "Information"),
         new("Logging:LogLevel:Milestones.Worker.Consumers", "Debug"),
