@@ -83,6 +83,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Health__Port"] = "0"; // probes on the app port, as for the in-process worker
         if (vhost is not null)
         {
             foreach (var (key, value) in vhost.TransportSettings())
