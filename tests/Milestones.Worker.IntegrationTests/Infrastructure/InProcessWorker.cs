@@ -38,6 +38,8 @@ public sealed class InProcessWorker : IAsyncDisposable
     /// <summary>Settings every in-process worker gets: short retries, leases and stop timeouts keep the tests quick.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> TestDefaults(TempDirectory directory) =>
     [
+        // Probes on the app port (Health:Port 0): one address to poll, and no clash over 8081 between workers side by side.
+        new("Health:Port", "0"),
         new("Storage:Provider", "Sqlite"),
         new("Storage:Sqlite:Path", directory.File("milestones.db")),
         new("Messaging:RetryLimit", "3"),
@@ -47,8 +49,6 @@ public sealed class InProcessWorker : IAsyncDisposable
         new("Messaging:StopTimeout", "00:00:05"),
         new("Outbox:PollInterval", "00:00:00.200"),
         new("Outbox:Lease", "00:00:02"),
-        // Probes on the app's own (random) port: the production probe port 8081 would collide between workers.
-        new("Health:Port", "0"),
         new("Logging:LogLevel:Default", "Information"),
         new("Logging:LogLevel:MassTransit", "Information"),
         new("Logging:LogLevel:Milestones.Worker.Consumers", "Debug"),
