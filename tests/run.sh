@@ -66,13 +66,15 @@ trap 'exit 143' TERM
 
 # --- 1. What the tests need from Debian, installed when missing --------------------------------------
 # rabbitmq-server: the real broker. shellcheck and prometheus (for promtool): the deploy tests lint the
-# scripts and unit-test the alert rules with them. Debian's policy here forbids auto-starting services,
+# scripts and unit-test the alert rules with them. amqp-tools: a non-.NET publisher for the README's example.
+# Debian's policy here forbids auto-starting services,
 # and a system broker that does start is never used.
 install_test_tools() {
   local missing=()
   [ -x "$RMQ_BIN/rabbitmq-server" ] || missing+=(rabbitmq-server)
   command -v shellcheck >/dev/null || missing+=(shellcheck)
   command -v promtool >/dev/null || missing+=(prometheus)
+  command -v amqp-publish >/dev/null || missing+=(amqp-tools)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} (Debian packages)"
     apt-get update
@@ -187,11 +189,12 @@ fi
 mkdir -p "$RESULTS_DIR"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-# xunit.v3 4.x marks test projects as Microsoft.Testing.Platform apps, and the .NET 10 SDK then
-# refuses VSTest-mode `dotnet test` (error "Testing with VSTest target is no longer supported").
-# IsTestingPlatformApplication=false keeps VSTest + xunit.runner.visualstudio, which the TRX and
-# console loggers below need.
-test_args=(test Milestones.sln -c Release -p:IsTestingPlatformApplication=false
+# The test projects use xunit.v3's mtp-off flavour, so VSTest runs them and the TRX and console
+# loggers below work. Build once (in parallel), then run the test projects one at a time: some
+# integration tests stop and restart the shared private broker, which would break another
+# project's tests running at the same moment.
+build_args=(build Milestones.sln -c Release)
+test_args=(test Milestones.sln -c Release --no-build -m:1
   --results-directory "$RESULTS_DIR"
   --logger "trx;LogFilePrefix=tr"
   --logger "console;verbosity=normal")
@@ -202,12 +205,19 @@ fi
 # All test projects run even if one fails; keep the exit code rather than let set -e stop here.
 # In the background + wait, so that INT/TERM are handled at once (bash defers traps until a
 # foreground command ends).
-log "dotnet ${test_args[*]}"
 dotnet_rc=0
-dotnet "${test_args[@]}" &
+log "dotnet ${build_args[*]}"
+dotnet "${build_args[@]}" &
 TEST_PID=$!
 wait "$TEST_PID" || dotnet_rc=$?
 TEST_PID=""
+if [ "$dotnet_rc" = 0 ]; then
+  log "dotnet ${test_args[*]}"
+  dotnet "${test_args[@]}" &
+  TEST_PID=$!
+  wait "$TEST_PID" || dotnet_rc=$?
+  TEST_PID=""
+fi
 
 report_rc=0
 report=$(summarize_trx "$RESULTS_DIR") || report_rc=$?

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using MassTransit;
-using MassTransit.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Milestones.Contracts;
@@ -26,22 +24,11 @@ public class Tracing_an_upstream_event_through_the_broker(TestBroker broker) : I
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>
-    /// Raw JSON input, as the RabbitMQ work (issue 3) configures it on the input endpoint; harmless once that has landed
-    /// (a deserializer is keyed by content type).
-    /// </summary>
-    sealed class RawJsonInput : IConfigureReceiveEndpoint
-    {
-        public void Configure(string name, IReceiveEndpointConfigurator configurator) =>
-            configurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
-    }
-
     [Fact]
     public async Task Upstream_traceparent_is_continued_to_the_completion()
     {
         TestBroker.Require();
-        await using var worker = await WorkerHost.Start(broker.TransportSettings(),
-            services: s => s.AddSingleton(Bind<IBus>.Create((IConfigureReceiveEndpoint)new RawJsonInput())));
+        await using var worker = await WorkerHost.Start(broker.TransportSettings());
         await Poll.Until(async () => (await worker.Services.GetRequiredService<HealthCheckService>()
                 .CheckHealthAsync(c => c.Tags.Contains(Probes.ReadyTag), Cancel)).Status == HealthStatus.Healthy,
             TimeSpan.FromSeconds(60), "the worker to be ready on the broker");

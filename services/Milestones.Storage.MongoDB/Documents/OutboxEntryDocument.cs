@@ -37,6 +37,11 @@ public sealed class OutboxEntryDocument
     [BsonGuidRepresentation(GuidRepresentation.Standard)]
     public required Guid TriggeringEventId { get; init; }
 
+    /// <summary>W3C trace context of the work that committed the entry, so its publish continues that trace.</summary>
+    [BsonElement("traceParent")]
+    [BsonIgnoreIfNull]
+    public string? TraceParent { get; init; }
+
     public static OutboxEntryDocument From(OutboxEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -48,6 +53,7 @@ public sealed class OutboxEntryDocument
             CompletedAt = entry.Completion.CompletedAt.ToUniversalTime(),
             Milestones = entry.Completion.Milestones.Select(ReachedMilestoneDocument.From).ToList(),
             TriggeringEventId = entry.Completion.TriggeringEventId,
+            TraceParent = entry.TraceParent,
         };
     }
 
@@ -55,6 +61,6 @@ public sealed class OutboxEntryDocument
     public OutboxEntry ToDomain(string projectId)
     {
         var completion = new ProjectCompletion(projectId, CompletionNumber, CompletedAt, Milestones.Select(m => m.ToDomain()).ToList(), TriggeringEventId);
-        return new OutboxEntry(MessageId, projectId, EnqueuedAt, completion);
+        return new OutboxEntry(MessageId, projectId, EnqueuedAt, completion, TraceParent);
     }
 }

@@ -91,7 +91,9 @@ public sealed partial class OutboxDispatcher(
             {
                 await Publish(entry, cancellationToken);
             }
-            await store.MarkSent(entries.Select(e => e.MessageId).ToList(), time.GetUtcNow(), cancellationToken);
+            // Not cancellable: once published, an entry is marked sent even while the host stops, or the flush on
+            // stop would publish it again (harmless with its deterministic id, but noise for every consumer).
+            await store.MarkSent(entries.Select(e => e.MessageId).ToList(), time.GetUtcNow(), CancellationToken.None);
         }
         catch (Exception ex)
         {

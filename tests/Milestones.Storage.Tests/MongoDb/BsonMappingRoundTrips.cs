@@ -175,7 +175,8 @@ public sealed class BsonMappingRoundTrips
             last = e;
         }
         var completion = outcome!.Completion!;
-        var commit = new ProjectCommit(EventRecord.From(last!, RecordedAt), 0, state, [OutboxEntry.For(completion, RecordedAt.AddTicks(1))]);
+        var entry = OutboxEntry.For(completion, RecordedAt.AddTicks(1)) with { TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" };
+        var commit = new ProjectCommit(EventRecord.From(last!, RecordedAt), 0, state, [entry]);
         return (commit, completion);
     }
 
@@ -190,6 +191,7 @@ public sealed class BsonMappingRoundTrips
         Assert.Equal(expected.Completion.TriggeringEventId, actual.Completion.TriggeringEventId);
         Assert.Equal(expected.Completion.Milestones, actual.Completion.Milestones);
         Assert.Equal(expected.Completion.MessageId, actual.Completion.MessageId);
+        Assert.Equal(expected.TraceParent, actual.TraceParent);
     }
 
     /// <summary>Same instant to the tick, stored in UTC.</summary>

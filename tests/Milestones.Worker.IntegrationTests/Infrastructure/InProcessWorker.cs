@@ -38,7 +38,8 @@ public sealed class InProcessWorker : IAsyncDisposable
     /// <summary>Settings every in-process worker gets: short retries, leases and stop timeouts keep the tests quick.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> TestDefaults(TempDirectory directory) =>
     [
-        new("Health:Port", "0"),   // probes on the app's own free port: parallel workers must not all claim 8081
+        // Probes on the app port (Health:Port 0): one address to poll, and no clash over 8081 between workers side by side.
+        new("Health:Port", "0"),
         new("Storage:Provider", "Sqlite"),
         new("Storage:Sqlite:Path", directory.File("milestones.db")),
         new("Messaging:RetryLimit", "3"),

@@ -83,7 +83,8 @@ public sealed class WorkerProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["Health__Port"] = "0";   // probes on that port: parallel workers must not all claim 8081
+        // Probes on the app's own port: the production probe port 8081 would collide between worker processes.
+        start.Environment["Health__Port"] = "0";
         if (vhost is not null)
         {
             foreach (var (key, value) in vhost.TransportSettings())
