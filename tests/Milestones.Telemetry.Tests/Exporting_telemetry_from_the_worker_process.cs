@@ -58,9 +58,9 @@ public class Exporting_telemetry_from_the_worker_process
         Assert.Contains(metrics, m => m.GetProperty("name").GetString() == "milestones.outbox.backlog");
         Assert.Contains(metrics, m => m.GetProperty("name").GetString() == "milestones.outbox.oldest_age");
 
-        await Poll.Until(() => receiver.Received("log").Any(l => Body(l).StartsWith("Recorded opened of project subway-16-south", StringComparison.Ordinal)),
+        await Poll.Until(() => receiver.Received("log").Any(l => Body(l).StartsWith(CompletedLog, StringComparison.Ordinal)),
             Deadline, "the log of the recorded event at the receiver");
-        var log = receiver.Received("log").First(l => Body(l).StartsWith("Recorded opened of project subway-16-south", StringComparison.Ordinal));
+        var log = receiver.Received("log").First(l => Body(l).StartsWith(CompletedLog, StringComparison.Ordinal));
         Assert.Equal(Trace(record), log.GetProperty("traceId").GetString());
         Assert.Equal(record.GetProperty("spanId").GetString(), log.GetProperty("spanId").GetString());
         Assert.Empty(receiver.Errors);
@@ -84,9 +84,10 @@ public class Exporting_telemetry_from_the_worker_process
         await Poll.Until(() =>
         {
             Assert.False(worker.HasExited, $"the worker exited:\n{worker.Describe()}");
-            recorded = worker.Output.Where(line => line.StartsWith('{')).Select(line => JsonDocument.Parse(line).RootElement)
+            // Whole JSON objects only: the demo prints ProjectCompleted indented, over several lines, starting with "{".
+            recorded = worker.Output.Where(line => line.Length > 1 && line.StartsWith('{') && line.EndsWith('}')).Select(line => JsonDocument.Parse(line).RootElement)
                 .Cast<JsonElement?>()
-                .FirstOrDefault(entry => entry!.Value.GetProperty("Message").GetString()!.StartsWith("Recorded opened of project subway-16-south", StringComparison.Ordinal));
+                .FirstOrDefault(entry => entry!.Value.GetProperty("Message").GetString()!.StartsWith(CompletedLog, StringComparison.Ordinal));
             return recorded is not null;
         }, Deadline, "the JSON log line of the recorded event");
 
@@ -100,6 +101,12 @@ public class Exporting_telemetry_from_the_worker_process
         // Every line the logger wrote is JSON; the rest is the demo's own story. No console exporter's span dumps.
         Assert.DoesNotContain(worker.Output, line => line.StartsWith("Activity.", StringComparison.Ordinal) || line.StartsWith("info:", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// The consumer's log of the completing event, at Information (the per-event "Recorded" line is at Debug), written
+    /// inside the record span.
+    /// </summary>
+    const string CompletedLog = "Project subway-16-south completed (completion 1)";
 
     static string? Name(JsonElement span) => span.GetProperty("name").GetString();
 

@@ -55,11 +55,20 @@ public static class MilestoneReachedPipeline
             endpoint.PrefetchCount = options.PrefetchCount;
         }
 
-        // A refused event is refused again on every try: straight to the error queue. Anything else (the store
-        // unavailable, a lost version race) is transient: retried with exponential backoff, then dead-lettered.
+        // The store unreachable (a MongoDB failover, a lost connection): wait for it as long as it takes, holding the
+        // message unacknowledged. Moving it to the error queue would acknowledge it while readiness already says 503;
+        // stopping the host returns it to the queue.
+        endpoint.UseMessageRetry(retry =>
+        {
+            retry.Handle<Exception>(StoreOutage.IsOutage);
+            retry.Exponential(int.MaxValue, options.RetryMinInterval, options.RetryMaxInterval, options.RetryIntervalDelta);
+        });
+        // A refused event is refused again on every try: straight to the error queue. Any other failure of this
+        // message is retried with exponential backoff, then dead-lettered.
         endpoint.UseMessageRetry(retry =>
         {
             retry.Ignore<MilestoneRejectedException>();
+            retry.Ignore<Exception>(StoreOutage.IsOutage);
             retry.Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryIntervalDelta);
         });
 

@@ -41,4 +41,19 @@ public sealed class Transient_store_failures(WorkerFixture fixture) : IClassFixt
         Assert.Equal(4, fixture.FlakyStore.Attempts(message.EventId));
         Assert.False(worker.Store.HasEvent(message.EventId));
     }
+
+    [Fact]
+    public async Task A_store_outage_longer_than_the_retry_budget_holds_the_message_until_the_store_is_back()
+    {
+        var (worker, client) = await fixture.Start();
+        var message = Events.Valid(projectId: "subway-16-south", code: "construction-started");
+        // Twice the retry budget (3), failing the way the MongoDB driver does when no server can be selected.
+        fixture.FlakyStore!.FailCommits(message.EventId, 8, () => new TimeoutException("A timeout occurred after 30000ms selecting a server"));
+
+        await client.PublishJson(Queues.InputExchange, message, message.EventId.ToString());
+
+        await Poll.Until(() => worker.Store.HasEvent(message.EventId), TimeSpan.FromSeconds(30), () => "the event was not applied once the store was back");
+        Assert.Equal(9, fixture.FlakyStore.Attempts(message.EventId));
+        Assert.DoesNotContain(await client.Drain(Queues.Error), m => m.Properties.MessageId == message.EventId.ToString());
+    }
 }

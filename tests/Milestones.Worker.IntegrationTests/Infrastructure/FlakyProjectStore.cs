@@ -13,12 +13,20 @@ public sealed class FlakyProjectStore(IProjectStore inner) : IProjectStore
     readonly ConcurrentDictionary<Guid, int> failuresLeft = new();
     readonly ConcurrentDictionary<Guid, int> attempts = new();
     readonly ConcurrentDictionary<string, int> versionConflicts = new();
+    readonly ConcurrentDictionary<Guid, Func<Exception>> failures = new();
 
     /// <summary>Commits of a project that lost a version race: another writer changed the project in between.</summary>
     public int VersionConflicts(string projectId) => versionConflicts.GetValueOrDefault(projectId);
 
     /// <summary>The next <paramref name="times"/> commits of the event fail (<see cref="int.MaxValue"/>: all of them).</summary>
     public void FailCommits(Guid eventId, int times) => failuresLeft[eventId] = times;
+
+    /// <summary>As <see cref="FailCommits(Guid, int)"/>, failing with the exception <paramref name="failure"/> makes.</summary>
+    public void FailCommits(Guid eventId, int times, Func<Exception> failure)
+    {
+        failures[eventId] = failure;
+        failuresLeft[eventId] = times;
+    }
 
     public int Attempts(Guid eventId) => attempts.GetValueOrDefault(eventId);
 
@@ -30,7 +38,9 @@ public sealed class FlakyProjectStore(IProjectStore inner) : IProjectStore
         if (failuresLeft.TryGetValue(id, out var left) && left > 0)
         {
             failuresLeft[id] = left == int.MaxValue ? left : left - 1;
-            throw new IOException($"Injected store failure for event {id}: the database is unreachable");
+            throw failures.TryGetValue(id, out var failure)
+                ? failure()
+                : new IOException($"Injected store failure for event {id}: the database is unreachable");
         }
         return CountConflicts(commit, inner.Commit(commit, cancellationToken));
     }
