@@ -67,8 +67,8 @@ public static class Extensions
     static ProjectCatalog LoadCatalog(IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(CatalogOptions.SectionName).Get<CatalogOptions>() ?? new CatalogOptions();
-        var path = Path.IsPathRooted(options.Path) ? options.Path : Path.Combine(builder.Environment.ContentRootPath, options.Path);
-        return ProjectCatalog.LoadFile(path);
+        // Path.Combine keeps a rooted second path as it is, so relative paths resolve against the content root.
+        return ProjectCatalog.LoadFile(Path.Combine(builder.Environment.ContentRootPath, options.Path));
     }
 
     static void AddStore(this IHostApplicationBuilder builder)
@@ -85,7 +85,7 @@ public static class Extensions
                     // The demo runs on a throwaway file so that it shows a completion every time it runs.
                     return new SqliteMilestoneStore(demo
                         ? Path.Combine(Path.GetTempPath(), $"milestones-demo-{Environment.ProcessId}.db")
-                        : Path.IsPathRooted(path) ? path : Path.Combine(builder.Environment.ContentRootPath, path));
+                        : Path.Combine(builder.Environment.ContentRootPath, path));
                 });
                 builder.Services.AddSingleton<IProjectStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
                 builder.Services.AddSingleton<IOutboxStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
