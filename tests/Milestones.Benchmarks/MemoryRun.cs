@@ -53,10 +53,16 @@ public static class MemoryRun
                 }
                 await Task.WhenAny(clock.Wait(Scenarios.DrainRunner.Stall, harness.Diagnose), watch).Unwrap();
                 await clock.Completion;
+                await watch;
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
                 var samples = harness.Memory;
+                // A short run (smoke mode) can cross the window between two samples: then the first sample past it counts.
                 var at100K = Median(samples.Where(s => s.Events >= early * 0.9 && s.Events <= early * 1.1));
+                if (double.IsNaN(at100K))
+                {
+                    at100K = Median(samples.Where(s => s.Events >= early).Take(1));
+                }
                 var atEnd = Median(samples.Where(s => s.Events >= total * 0.95));
                 var peak = harness.Process.PeakRss() / 1048576.0;
                 report.RssAt100K.Add(at100K);

@@ -79,7 +79,8 @@ public sealed class WorkerHarness : IAsyncDisposable
 
     /// <summary>
     /// Until <paramref name="until"/> completes: every 10 ms, reports the store's event count to <paramref name="seen"/>;
-    /// every 100 ms, samples the worker's RSS. Fails when the worker exits.
+    /// every 100 ms, samples the worker's RSS, and once more when <paramref name="until"/> completes, so that a short run
+    /// still has a sample at its end. Fails when the worker exits.
     /// </summary>
     public async Task Watch(Task until, Action<long> seen)
     {
@@ -100,6 +101,10 @@ public sealed class WorkerHarness : IAsyncDisposable
                 throw new InvalidOperationException($"the worker exited:\n{Process.LogTail()}");
             }
             await Task.WhenAny(until, Task.Delay(10));
+        }
+        if (!Process.HasExited)
+        {
+            memory.Add((Probe.Count(), Process.Rss()));
         }
     }
 
