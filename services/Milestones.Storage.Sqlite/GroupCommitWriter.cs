@@ -103,6 +103,7 @@ sealed class GroupCommitWriter(Func<CancellationToken, Task<SqliteConnection>> o
                 if (item.Cancellation.IsCancellationRequested)
                 {
                     item.Canceled = true;   // its caller gave up before it was written: it is not
+                    context.Kept[item.Untyped] = false;
                     continue;
                 }
                 await transaction.SaveAsync("w").ConfigureAwait(false);

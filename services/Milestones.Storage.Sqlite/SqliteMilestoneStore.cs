@@ -140,10 +140,20 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
         }
 
         /// <summary>Earlier in this transaction (and kept), or in an earlier transaction that committed.</summary>
-        bool PredecessorCommitted(WriteContext context) =>
-            predecessor!.IsCompleted
-                ? predecessor.IsCompletedSuccessfully && predecessor.Result is CommitResult.Committed
-                : context.Kept.TryGetValue(predecessor, out var kept) && kept;
+        bool PredecessorCommitted(WriteContext context)
+        {
+            if (predecessor!.IsCompleted)
+            {
+                return predecessor.IsCompletedSuccessfully && predecessor.Result is CommitResult.Committed;
+            }
+            // Writes run in submission order, so a predecessor of this store is done by now: in an earlier transaction
+            // or earlier in this one. A pending task it never returned (a wrapper of it, say) would silently turn every
+            // chained commit into a conflict; say so instead.
+            return context.Kept.TryGetValue(predecessor, out var kept)
+                ? kept
+                : throw new InvalidOperationException(
+                    "The predecessor of a chained commit is not a commit of this store: pass the task its Commit or CommitAfter returned.");
+        }
     }
 
     public async Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken)

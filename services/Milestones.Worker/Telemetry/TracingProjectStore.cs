@@ -32,8 +32,13 @@ public class TracingProjectStore(IProjectStore inner) : IProjectStore
     public Task<CommitResult> Commit(ProjectCommit commit, CancellationToken cancellationToken) =>
         Traced(commit, stamped => inner.Commit(stamped, cancellationToken));
 
-    /// <summary>A commit span around <paramref name="write"/>, given the commit with its outbox entries stamped.</summary>
-    protected static async Task<CommitResult> Traced(ProjectCommit commit, Func<ProjectCommit, Task<CommitResult>> write)
+    /// <summary>
+    /// A commit span around <paramref name="write"/>, given the commit with its outbox entries stamped. Returns the
+    /// store's own task, not a wrapper: a pipelined store recognises a predecessor by the task it returned for it
+    /// (<see cref="IPipelinedProjectStore.CommitAfter"/>), so a wrapper passed back as a predecessor would be a commit it
+    /// never saw. The span ends when that task does.
+    /// </summary>
+    protected static Task<CommitResult> Traced(ProjectCommit commit, Func<ProjectCommit, Task<CommitResult>> write)
     {
         ArgumentNullException.ThrowIfNull(commit);
         ArgumentNullException.ThrowIfNull(write);
@@ -43,15 +48,51 @@ public class TracingProjectStore(IProjectStore inner) : IProjectStore
         {
             commit = commit with { Outbox = [.. commit.Outbox.Select(entry => entry with { TraceParent = entry.TraceParent ?? traceParent })] };
         }
-        using var activity = StoreTracing.StartChild(CommitSpan)?.SetTag(MilestonesTracing.ProjectIdTag, commit.Event.ProjectId);
-        var result = await StoreTracing.Run(activity, () => write(commit)).ConfigureAwait(false);
-        activity?.SetTag(CommitResultTag, result switch
+        var caller = Activity.Current;
+        var activity = StoreTracing.StartChild(CommitSpan)?.SetTag(MilestonesTracing.ProjectIdTag, commit.Event.ProjectId);
+        Task<CommitResult> written;
+        try
         {
-            CommitResult.Committed => "committed",
-            CommitResult.VersionConflict => "version_conflict",
-            _ => "event_exists",
-        });
-        return result;
+            written = write(commit);
+        }
+        catch (Exception ex)
+        {
+            activity.RecordFailure(ex);
+            activity?.Dispose();
+            throw;
+        }
+        finally
+        {
+            // Not awaited here, so the span must stop being current by hand: the caller's next span is not its child.
+            if (activity is not null)
+            {
+                Activity.Current = caller;
+            }
+        }
+        if (activity is not null)
+        {
+            written.ContinueWith(static (task, state) => EndCommitSpan((Activity)state!, task), activity,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        return written;
+    }
+
+    static void EndCommitSpan(Activity activity, Task<CommitResult> written)
+    {
+        if (written.IsCompletedSuccessfully)
+        {
+            activity.SetTag(CommitResultTag, written.Result switch
+            {
+                CommitResult.Committed => "committed",
+                CommitResult.VersionConflict => "version_conflict",
+                _ => "event_exists",
+            });
+        }
+        else
+        {
+            activity.RecordFailure(written.Exception?.GetBaseException() ?? new OperationCanceledException("the commit was canceled"));
+        }
+        activity.Dispose();
     }
 
     public async Task<IReadOnlyList<ProjectSnapshot>> ListProjects(CancellationToken cancellationToken)

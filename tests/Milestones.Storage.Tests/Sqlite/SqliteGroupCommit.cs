@@ -216,6 +216,55 @@ public sealed class SqliteGroupCommit
     }
 
     [Fact]
+    public async Task A_predecessor_that_is_not_a_commit_of_this_store_is_refused_loudly()
+    {
+        await using var harness = new SqliteHarness();
+        await using var open = harness.OpenSqlite(out var store);
+        var first = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
+        var second = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ToppedOut, 50);
+        var afterFirst = Applied(first);
+
+        Task<CommitResult> a, wrapper, b;
+        await using (var held = await HeldWriter.Hold(harness, store))
+        {
+            a = store.Commit(Commit(harness, first, 0, afterFirst), Cancel);
+            // What a decorator that awaits the store's task returns: another task, pending while the group is written.
+            wrapper = Wrap(a);
+            b = store.CommitAfter(Commit(harness, second, 1, afterFirst.Apply(TestCatalog.Plan, second).State), wrapper, Cancel);
+        }
+
+        Assert.Equal(new CommitResult.Committed(1), await a);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => b);
+        Assert.Contains("not a commit of this store", refused.Message, StringComparison.Ordinal);
+        Assert.Single((await store.LoadProject(TestCatalog.Hub, Cancel))!.State.Reached);
+
+        static async Task<CommitResult> Wrap(Task<CommitResult> inner) => await inner;
+    }
+
+    [Fact]
+    public async Task A_commit_chained_to_one_whose_caller_gave_up_is_a_conflict()
+    {
+        await using var harness = new SqliteHarness();
+        await using var open = harness.OpenSqlite(out var store);
+        var first = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
+        var second = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ToppedOut, 50);
+        var afterFirst = Applied(first);
+        using var giveUp = new CancellationTokenSource();
+
+        Task<CommitResult> a, b;
+        await using (var held = await HeldWriter.Hold(harness, store))
+        {
+            a = store.Commit(Commit(harness, first, 0, afterFirst), giveUp.Token);
+            b = store.CommitAfter(Commit(harness, second, 1, afterFirst.Apply(TestCatalog.Plan, second).State), a, Cancel);
+            await giveUp.CancelAsync();
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => a);
+        Assert.Equal(new CommitResult.VersionConflict(), await b);
+        Assert.Null(await store.LoadProject(TestCatalog.Hub, Cancel));
+    }
+
+    [Fact]
     public async Task A_commit_whose_caller_gave_up_while_it_waited_is_not_written()
     {
         await using var harness = new SqliteHarness();
