@@ -106,7 +106,8 @@ sealed class GroupCommitWriter(Func<CancellationToken, Task<SqliteConnection>> o
                     context.Kept[item.Untyped] = false;
                     continue;
                 }
-                await transaction.SaveAsync("w").ConfigureAwait(false);
+                // Through the group's prepared statements: SqliteTransaction.Save/Release would parse their SQL for every write.
+                await context.Statement("SAVEPOINT w").ExecuteNonQueryAsync().ConfigureAwait(false);
                 bool keep;
                 try
                 {
@@ -120,9 +121,9 @@ sealed class GroupCommitWriter(Func<CancellationToken, Task<SqliteConnection>> o
                 // If SQLite itself rolled the transaction back (a disk error, say), this throws and the group fails.
                 if (!keep)
                 {
-                    await transaction.RollbackAsync("w").ConfigureAwait(false);
+                    await context.Statement("ROLLBACK TO w").ExecuteNonQueryAsync().ConfigureAwait(false);
                 }
-                await transaction.ReleaseAsync("w").ConfigureAwait(false);
+                await context.Statement("RELEASE w").ExecuteNonQueryAsync().ConfigureAwait(false);
                 item.Executed = keep;
                 context.Kept[item.Untyped] = keep;
             }

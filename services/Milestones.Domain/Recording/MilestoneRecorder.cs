@@ -36,9 +36,10 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
         var plan = catalog.Get(e.ProjectId).Plan;
         var head = heads.GetOrAdd(e.ProjectId, static _ => new ProjectHead());
 
+        int? failedInView = null;
         for (var attempt = 1; ; attempt++)
         {
-            var (commit, outcome) = await head.Submit(store, plan, e, time, cancellationToken).ConfigureAwait(false);
+            var (commit, outcome, view) = await head.Submit(store, plan, e, time, failedInView, cancellationToken).ConfigureAwait(false);
             switch (await commit.ConfigureAwait(false))
             {
                 case CommitResult.Committed:
@@ -49,6 +50,7 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
                     return RecordOutcome.Rejected(new Rejection(RejectionReason.Conflict,
                         $"event {e.EventId} was already recorded with a different payload"));
                 case CommitResult.VersionConflict when attempt < MaxVersionRetries:
+                    failedInView = view;
                     continue;
                 case CommitResult.VersionConflict:
                     throw new ConcurrencyException(

@@ -18,17 +18,25 @@ sealed class ProjectHead
     ProjectSnapshot? head;
     Task<CommitResult>? headCommit;
 
-    /// <summary>Applies the event to the project's latest state and submits the commit; returns it unawaited.</summary>
-    public async Task<(Task<CommitResult> Commit, MilestoneOutcome Outcome)> Submit(
-        IProjectStore store, MilestonePlan plan, MilestoneEvent e, TimeProvider time, CancellationToken cancellationToken)
+    // Which view of the project the head is: incremented whenever it is dropped and read again from the store.
+    int view;
+
+    /// <summary>
+    /// Applies the event to the project's latest state and submits the commit; returns it unawaited, with the view it
+    /// was computed in. <paramref name="failedInView"/>: the view in which this event's previous attempt failed, if any.
+    /// </summary>
+    public async Task<(Task<CommitResult> Commit, MilestoneOutcome Outcome, int View)> Submit(
+        IProjectStore store, MilestonePlan plan, MilestoneEvent e, TimeProvider time, int? failedInView, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var pipelined = store as IPipelinedProjectStore;
-            if (headCommit is { IsCompleted: false } running && pipelined is null)
+            if (headCommit is { IsCompleted: false } running && (pipelined is null || failedInView == view))
             {
                 // A store that cannot chain commits: wait for the previous one, as a partitioned consumer would.
+                // A retry of a commit that failed in this very view: every commit chained after it fails too, so chaining
+                // onto them would only fail again; wait until they have, and start from the store.
                 await ((Task)running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             if (headCommit is { IsCompleted: true } done && !Committed(done))
@@ -36,6 +44,7 @@ sealed class ProjectHead
                 // The last commit failed (a conflict with another replica, a duplicate, an error): the view is stale.
                 head = null;
                 headCommit = null;
+                view++;
             }
             if (head is null)
             {
@@ -53,7 +62,7 @@ sealed class ProjectHead
                 : store.Commit(commit, cancellationToken);
             head = new ProjectSnapshot(outcome.State, head.Version + 1);
             headCommit = submitted;
-            return (submitted, outcome);
+            return (submitted, outcome, view);
         }
         finally
         {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Milestones.Domain;
+using Milestones.Domain.Projects;
 using Milestones.Domain.Recording;
+using Milestones.Domain.Storage;
 using Milestones.Domain.Validation;
 using Milestones.Storage.Tests.Contract;
 using Milestones.Storage.Tests.TestData;
@@ -70,6 +72,115 @@ public sealed class SqlitePipelinedRecording
         Assert.Equal(TestCatalog.Required.Order(StringComparer.Ordinal), snapshot.State.Reached.Keys);
     }
 
-    static MilestoneRecorder Recorder(SqliteHarness harness, Milestones.Storage.Sqlite.SqliteMilestoneStore store) =>
+    [Fact]
+    public async Task A_retry_after_a_failed_commit_waits_for_the_commits_chained_to_it_instead_of_failing_with_them()
+    {
+        await using var harness = new SqliteHarness();
+        await using var open = harness.OpenSqlite(out var sqlite);
+        var store = new ConflictCounter(sqlite);
+        var recorder = Recorder(harness, store);
+        var recorded = TestEvents.Reached(TestCatalog.Hub, TestCatalog.Required[0], 1);
+        Assert.Equal(RecordStatus.Applied, (await recorder.Record(recorded, Cancel)).Status);
+        var (a, b, c) = (TestEvents.Reached(TestCatalog.Hub, TestCatalog.Required[1], 2),
+            TestEvents.Reached(TestCatalog.Hub, TestCatalog.Required[2], 3), TestEvents.Reached(TestCatalog.Hub, TestCatalog.Required[0], 4));
+        var groups = new GroupGate(sqlite, hold: 3);
+
+        // Group 1 (another project) holds the writer while the redelivered event and A, chained to it, queue as group 2.
+        var blocker = recorder.Record(TestEvents.Reached(TestCatalog.Park, TestCatalog.Required[0], 1), Cancel);
+        await groups.Entered(1);
+        var redelivered = recorder.Record(recorded, Cancel);
+        var recordA = recorder.Record(a, Cancel);
+        await store.WaitForSubmitted(3);
+        groups.Release(1);
+        // Group 2 is written (the redelivery refused, so A is a conflict) while B and C, chained to A, queue as group 3.
+        await groups.Entered(2);
+        var recordB = recorder.Record(b, Cancel);
+        var recordC = recorder.Record(c, Cancel);
+        await store.WaitForSubmitted(5);
+        groups.Release(2);
+        // A's retry comes while group 3 is held: B and C are still pending, and doomed. Give it time to be submitted.
+        await groups.Entered(3);
+        await Task.Delay(300, Cancel);
+        groups.Release(3);
+
+        Assert.Equal(RecordStatus.Applied, (await blocker).Status);
+        Assert.Equal(RecordStatus.Duplicate, (await redelivered).Status);
+        Assert.All(await Task.WhenAll(recordA, recordB, recordC), o => Assert.Equal(RecordStatus.Applied, o.Status));
+        // A failed once, with its base; it was not chained again onto B and C, which were bound to fail with it.
+        Assert.Equal(1, store.ConflictsOf(a.EventId));
+        Assert.Equal(4, (await sqlite.LoadProject(TestCatalog.Hub, Cancel))!.Version);
+    }
+
+    /// <summary>Holds the writer just before the COMMIT of each of the first <c>hold</c> groups until released.</summary>
+    sealed class GroupGate
+    {
+        readonly SemaphoreSlim[] entered;
+        readonly SemaphoreSlim[] released;
+        int groups;
+
+        public GroupGate(Milestones.Storage.Sqlite.SqliteMilestoneStore store, int hold)
+        {
+            entered = [.. Enumerable.Range(0, hold).Select(_ => new SemaphoreSlim(0))];
+            released = [.. Enumerable.Range(0, hold).Select(_ => new SemaphoreSlim(0))];
+            store.AfterStep = step =>
+            {
+                if (step == Milestones.Storage.Sqlite.CommitStep.GroupWritten && Interlocked.Increment(ref groups) is var n && n <= hold)
+                {
+                    entered[n - 1].Release();
+                    released[n - 1].Wait(TimeSpan.FromSeconds(30));
+                }
+            };
+        }
+
+        public async Task Entered(int group) =>
+            Assert.True(await entered[group - 1].WaitAsync(TimeSpan.FromSeconds(30), Cancel), $"group {group} was never written");
+
+        public void Release(int group) => released[group - 1].Release();
+    }
+
+    /// <summary>The store as it is, with each version conflict counted by event; hands back the store's own tasks.</summary>
+    sealed class ConflictCounter(Milestones.Storage.Sqlite.SqliteMilestoneStore inner) : IPipelinedProjectStore
+    {
+        readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, int> conflicts = new();
+        int submitted;
+
+        public int ConflictsOf(Guid eventId) => conflicts.GetValueOrDefault(eventId);
+
+        public async Task WaitForSubmitted(int count)
+        {
+            var waited = Stopwatch.StartNew();
+            while (Volatile.Read(ref submitted) < count)
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"only {submitted} of {count} commits were submitted");
+                await Task.Delay(5, Cancel);
+            }
+        }
+
+        public Task<CommitResult> Commit(ProjectCommit commit, CancellationToken cancellationToken) =>
+            Count(commit, inner.Commit(commit, cancellationToken));
+
+        public Task<CommitResult> CommitAfter(ProjectCommit commit, Task<CommitResult> predecessor, CancellationToken cancellationToken) =>
+            Count(commit, inner.CommitAfter(commit, predecessor, cancellationToken));
+
+        Task<CommitResult> Count(ProjectCommit commit, Task<CommitResult> task)
+        {
+            Interlocked.Increment(ref submitted);
+            task.ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully && t.Result is CommitResult.VersionConflict)
+                {
+                    conflicts.AddOrUpdate(commit.Event.EventId, 1, (_, n) => n + 1);
+                }
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return task;
+        }
+
+        public Task<ProjectSnapshot?> LoadProject(string projectId, CancellationToken cancellationToken) => inner.LoadProject(projectId, cancellationToken);
+        public Task<IReadOnlyList<ProjectSnapshot>> ListProjects(CancellationToken cancellationToken) => inner.ListProjects(cancellationToken);
+        public Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken) =>
+            inner.GetTimeline(projectId, limit, cancellationToken);
+    }
+
+    static MilestoneRecorder Recorder(SqliteHarness harness, IProjectStore store) =>
         new(store, TestCatalog.Catalog, new MilestoneValidator(TestCatalog.Catalog, harness.Time, ValidationLimits.Default), harness.Time);
 }
