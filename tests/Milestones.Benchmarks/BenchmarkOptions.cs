@@ -16,6 +16,7 @@ public sealed record BenchmarkOptions
           --reps N           repetitions of every figure, median reported (default 3)
           --prefetch N       prefetch of every consumer (default: the worker's Messaging:PrefetchCount)
           --latency-seconds S  length of the steady-rate latency run (default 20)
+          --latency-rate R   publish rate of the latency run in msg/s (default: half the measured Milestones drain rate)
           --history N        the larger project history of the scaling figure (default 10000)
           --scale-events N   events measured on top of each history (default 2000)
           --million          also feed one worker 1 000 000 events and compare its RSS at 100 000 and 1 000 000
@@ -32,6 +33,7 @@ public sealed record BenchmarkOptions
     public int Reps { get; init; } = 3;
     public int? Prefetch { get; init; }
     public double LatencySeconds { get; init; } = 20;
+    public double? LatencyRate { get; init; }
     public int SmallHistory { get; init; } = 10;
     public int LargeHistory { get; init; } = 10_000;
     public int ScaleEvents { get; init; } = 2_000;
@@ -71,6 +73,7 @@ public sealed record BenchmarkOptions
                 "--reps" => options with { Reps = Positive(Int(), "--reps") },
                 "--prefetch" => options with { Prefetch = Positive(Int(), "--prefetch") },
                 "--latency-seconds" => options with { LatencySeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--latency-rate" => options with { LatencyRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--history" => options with { LargeHistory = Positive(Int(), "--history") },
                 "--scale-events" => options with { ScaleEvents = Positive(Int(), "--scale-events") },
                 "--million" => options with { Million = true },

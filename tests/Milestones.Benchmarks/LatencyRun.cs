@@ -28,7 +28,12 @@ public static class LatencyRun
     public static async Task Run(BenchmarkOptions options, Broker broker, IConnection admin, ProjectCatalog catalog, int prefetch, string scratch, Report report, Log log)
     {
         var maximum = report.DrainOf(Report.Milestones, QueueType.Quorum);
-        if (maximum.IsEmpty)
+        if (options.LatencyRate is { } given)
+        {
+            maximum = new Figure("msg/s", "N0");
+            maximum.Add(2 * given);
+        }
+        else if (maximum.IsEmpty)
         {
             log.Line("latency: measuring the Milestones drain rate first (quorum)");
             var drain = await DrainRunner.Run(new MilestonesScenario(broker, admin, scratch, options), admin, QueueType.Quorum, options.Count, prefetch, new Workload(catalog, 0));
@@ -95,13 +100,17 @@ public static class LatencyRun
         await subscriberChannel.BasicConsumeAsync(Subscriber, autoAck: true, consumer);
 
         await harness.Start();
-        var warmupSeconds = options.Smoke ? 0.5 : 3;
+        // A replica that has just started compiles its code for its first ~25 s (tiered JIT) and falls behind a rate it
+        // holds easily once warm: the warm-up runs at the same rate for 20 s, then waits until the worker has stored all
+        // of it, so the measured part starts on a warm worker with no backlog.
+        var warmupSeconds = options.Smoke ? 0.5 : 20;
         var total = (int)(rate * (options.LatencySeconds + warmupSeconds));
         var warmup = (int)(rate * warmupSeconds);
         var messages = Stream(catalog, copies, total, rep);
 
         // The store poller: an event counts as stored when a 2 ms poll first sees it.
         var stored = new List<double>(total);
+        var storedCount = 0L;
         using var stop = new CancellationTokenSource();
         var poller = Task.Run(async () =>
         {
@@ -119,6 +128,7 @@ public static class LatencyRun
                     }
                 }
                 seen += ids.Count;
+                Volatile.Write(ref storedCount, seen);
                 if (harness.Process.HasExited)
                 {
                     throw new InvalidOperationException($"the worker exited:\n{harness.Process.LogTail()}");
@@ -132,9 +142,28 @@ public static class LatencyRun
         {
             var started = Stopwatch.GetTimestamp();
             var sent = 0;
+            var measuring = false;
             while (sent < total)
             {
-                var due = Math.Min(total, (int)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate));
+                if (!measuring && sent >= warmup)
+                {
+                    await publisher.Flush();
+                    var caughtUp = Stopwatch.StartNew();
+                    while (Volatile.Read(ref storedCount) < warmup)
+                    {
+                        if (poller.IsFaulted || caughtUp.Elapsed > TimeSpan.FromSeconds(120))
+                        {
+                            await poller.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
+                            throw new TimeoutException($"the worker did not catch up with the warm-up: {Volatile.Read(ref storedCount)}/{warmup}; {harness.Diagnose()}");
+                        }
+                        await Task.Delay(10);
+                    }
+                    measuring = true;
+                    started = Stopwatch.GetTimestamp();
+                }
+                var due = measuring
+                    ? Math.Min(total, warmup + (int)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate))
+                    : Math.Min(warmup, (int)(Stopwatch.GetElapsedTime(started).TotalSeconds * rate));
                 for (; sent < due; sent++)
                 {
                     var message = messages[sent];
@@ -147,7 +176,7 @@ public static class LatencyRun
                 }
                 await Task.Delay(1);
             }
-            var achieved = (total - warmup) / (Stopwatch.GetElapsedTime(started).TotalSeconds - warmupSeconds);
+            var achieved = (total - warmup) / Stopwatch.GetElapsedTime(started).TotalSeconds;
             await publisher.Flush();
 
             var deadline = Stopwatch.StartNew();

@@ -115,7 +115,7 @@ public sealed class Report
         md.AppendLine();
         if (LatencyRate is { } rate)
         {
-            md.AppendLine(inv, $"Steady publish at {rate:N0} msg/s (achieved {AchievedRate}); {LatencyCatalog}; {Completions} completions per run.");
+            md.AppendLine(inv, $"Steady publish at {rate:N0} msg/s (achieved {AchievedRate}), measured after a warm-up at the same rate that the worker has caught up with; {LatencyCatalog}; {Completions} completions measured per run.");
             md.AppendLine();
             md.AppendLine("| | p50 (ms) | p99 (ms) |");
             md.AppendLine("|---|---:|---:|");
