@@ -59,7 +59,9 @@ public sealed record BenchmarkOptions
         {
             options = options with
             {
-                Smoke = true, Count = 300, Reps = 1, LatencySeconds = 3, LargeHistory = 60, ScaleEvents = 30, MillionCount = 3_000,
+                // Counts well above what one group commit of the worker carries (ConcurrentMessageLimit), or a drain
+                // polled from the store can finish between two looks and leave nothing to time.
+                Smoke = true, Count = 1_000, Reps = 1, LatencySeconds = 3, LargeHistory = 60, ScaleEvents = 600, MillionCount = 5_000,
             };
         }
         for (var i = 0; i < args.Count; i++)

@@ -56,7 +56,10 @@ public sealed class DrainClock(long total, Func<TimeSpan>? consumerCpu = null, F
     public void Fail(Exception failure) => done.TrySetException(failure);
 
     /// <summary>Messages per second from the warm-up mark to the last message.</summary>
-    public double Rate => (Total - warmCount) / Stopwatch.GetElapsedTime(warmAt, endAt).TotalSeconds;
+    public double Rate => warmCount < Total
+        ? (Total - warmCount) / Stopwatch.GetElapsedTime(warmAt, endAt).TotalSeconds
+        : throw new InvalidOperationException(
+            $"all {Total:N0} messages were seen done at once (one group commit can carry them): too few to time; give a larger count");
 
     /// <summary>CPU time of the consuming process per message over the same stretch, in µs (NaN when not measured).</summary>
     public double ConsumerCpuPerMessage => consumerCpu is null ? double.NaN : (consumerCpuAtEnd - consumerCpuAtWarm).TotalMicroseconds / (Total - warmCount);
