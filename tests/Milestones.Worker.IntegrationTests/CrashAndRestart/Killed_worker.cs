@@ -16,7 +16,7 @@ public sealed class Killed_worker(TestVirtualHost vhost) : ProcessScenario(vhost
     public async Task Restarted_worker_applies_every_event_exactly_once()
     {
         await Connect();
-        var events = Events.Stream(1_000);
+        var events = Events.Stream(10_000);   // enough that the kill lands mid-stream: 128 are consumed at once
         var first = StartWorker("worker (killed)");
         await first.WaitUntilReady();
         Mark("ready");

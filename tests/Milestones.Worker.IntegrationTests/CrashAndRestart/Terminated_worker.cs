@@ -19,7 +19,7 @@ public sealed class Terminated_worker(TestVirtualHost vhost) : ProcessScenario(v
     public async Task Sigterm_stops_cleanly_and_a_restart_finishes_the_stream()
     {
         await Connect();
-        var events = Events.Stream(2_000);
+        var events = Events.Stream(10_000);   // enough that some are still in flight at SIGTERM: 128 are consumed at once
         var first = StartWorker("worker (terminated)");
         await first.WaitUntilReady();
         Mark("ready");

@@ -27,7 +27,7 @@ public sealed class Rabbit_topology(WorkerFixture fixture) : IClassFixture<Worke
         Assert.Contains("{\"x-queue-type\",\"quorum\"}", queues[Queues.DeadLetter][1], StringComparison.Ordinal);
 
         var consumers = Table(await TestVirtualHost.Ctl("-q", "list_consumers", "-p", vhost, "--no-table-headers", "queue_name", "prefetch_count"));
-        Assert.Equal("64", consumers[Queues.Input][0]);
+        Assert.Equal("256", consumers[Queues.Input][0]);   // Messaging:PrefetchCount default
         Assert.Equal("1", consumers[Queues.Quarantine][0]);
 
         var bindings = await TestVirtualHost.Ctl("-q", "list_bindings", "-p", vhost, "--no-table-headers", "source_name", "destination_name");
