@@ -82,10 +82,7 @@ public static class Extensions
                 {
                     var path = services.GetRequiredService<IOptions<SqliteStoreOptions>>().Value.Path;
                     var demo = services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled;
-                    // The demo runs on a throwaway file so that it shows a completion every time it runs.
-                    return new SqliteMilestoneStore(demo
-                        ? Path.Combine(Path.GetTempPath(), $"milestones-demo-{Environment.ProcessId}.db")
-                        : Path.Combine(builder.Environment.ContentRootPath, path));
+                    return new SqliteMilestoneStore(demo ? DemoDatabase.Path : Path.Combine(builder.Environment.ContentRootPath, path));
                 });
                 builder.Services.AddSingleton<IProjectStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
                 builder.Services.AddSingleton<IOutboxStore>(services => services.GetRequiredService<SqliteMilestoneStore>());

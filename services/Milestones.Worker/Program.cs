@@ -5,6 +5,7 @@ using Milestones.Worker.Demo;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDemoSwitch(args);
+var demo = builder.Configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>()?.Enabled == true;
 
 builder.AddApplicationServices();
 
@@ -14,6 +15,11 @@ app.MapDefaultEndpoints();
 app.MapProjectEndpoints();
 
 app.Run();
+
+if (demo)
+{
+    DemoDatabase.Delete();
+}
 
 /// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;

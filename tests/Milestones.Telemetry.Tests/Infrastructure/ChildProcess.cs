@@ -77,6 +77,27 @@ sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>What the process printed, for a failure message.</summary>
+    /// <summary>Sends SIGTERM, as Kubernetes stops a pod, and waits for the exit; false when it did not exit in time.</summary>
+    public async Task<bool> Terminate(TimeSpan within)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public int ExitCode => process.ExitCode;
+
     public string Describe() => $"stdout:\n{string.Join('\n', Output.TakeLast(60))}\nstderr:\n{string.Join('\n', Errors.TakeLast(60))}";
 
     public async ValueTask DisposeAsync()
