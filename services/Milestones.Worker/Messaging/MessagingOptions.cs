@@ -23,7 +23,7 @@ public sealed class MessagingOptions
     /// <summary>
     /// Messages the broker may push to one replica before they are acknowledged. Default 256: twice
     /// <see cref="ConcurrentMessageLimit"/>, so the consumers never wait for the broker; a crash returns at most this
-    /// many messages, which then pass through quarantine one at a time (well under a second for 256).
+    /// many messages, which then pass through quarantine one at a time (one group commit each).
     /// </summary>
     [Range(1, 10_000)]
     public int PrefetchCount { get; set; } = 256;
