@@ -142,15 +142,13 @@ public sealed class SqliteGroupCommit
     {
         await using var harness = new SqliteHarness();
         await using var open = harness.OpenSqlite(out var store);
-        var first = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
-        var second = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ToppedOut, 50);
-        var afterFirst = Applied(first);
+        var (first, second) = ChainedPair(harness);
 
         Task<CommitResult> a, b;
         await using (var held = await HeldWriter.Hold(harness, store))
         {
-            a = store.Commit(Commit(harness, first, 0, afterFirst), Cancel);
-            b = store.CommitAfter(Commit(harness, second, 1, afterFirst.Apply(TestCatalog.Plan, second).State), a, Cancel);
+            a = store.Commit(first, Cancel);
+            b = store.CommitAfter(second, a, Cancel);
         }
 
         Assert.Equal(new CommitResult.Committed(1), await a);
@@ -220,17 +218,15 @@ public sealed class SqliteGroupCommit
     {
         await using var harness = new SqliteHarness();
         await using var open = harness.OpenSqlite(out var store);
-        var first = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
-        var second = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ToppedOut, 50);
-        var afterFirst = Applied(first);
+        var (first, second) = ChainedPair(harness);
 
         Task<CommitResult> a, wrapper, b;
         await using (var held = await HeldWriter.Hold(harness, store))
         {
-            a = store.Commit(Commit(harness, first, 0, afterFirst), Cancel);
+            a = store.Commit(first, Cancel);
             // What a decorator that awaits the store's task returns: another task, pending while the group is written.
             wrapper = Wrap(a);
-            b = store.CommitAfter(Commit(harness, second, 1, afterFirst.Apply(TestCatalog.Plan, second).State), wrapper, Cancel);
+            b = store.CommitAfter(second, wrapper, Cancel);
         }
 
         Assert.Equal(new CommitResult.Committed(1), await a);
@@ -246,16 +242,14 @@ public sealed class SqliteGroupCommit
     {
         await using var harness = new SqliteHarness();
         await using var open = harness.OpenSqlite(out var store);
-        var first = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
-        var second = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ToppedOut, 50);
-        var afterFirst = Applied(first);
+        var (first, second) = ChainedPair(harness);
         using var giveUp = new CancellationTokenSource();
 
         Task<CommitResult> a, b;
         await using (var held = await HeldWriter.Hold(harness, store))
         {
-            a = store.Commit(Commit(harness, first, 0, afterFirst), giveUp.Token);
-            b = store.CommitAfter(Commit(harness, second, 1, afterFirst.Apply(TestCatalog.Plan, second).State), a, Cancel);
+            a = store.Commit(first, giveUp.Token);
+            b = store.CommitAfter(second, a, Cancel);
             await giveUp.CancelAsync();
         }
 
@@ -286,6 +280,15 @@ public sealed class SqliteGroupCommit
     static ProjectState Applied(MilestoneEvent e) => ProjectState.Empty(e.ProjectId).Apply(TestCatalog.Plan, e).State;
 
     static ProjectCommit First(StoreHarness harness, MilestoneEvent e) => Commit(harness, e, 0, Applied(e));
+
+    /// <summary>Two commits of the hub: the first creates it, the second is computed on top of it (version 1 → 2).</summary>
+    static (ProjectCommit First, ProjectCommit Second) ChainedPair(StoreHarness harness)
+    {
+        var first = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
+        var second = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ToppedOut, 50);
+        var afterFirst = Applied(first);
+        return (Commit(harness, first, 0, afterFirst), Commit(harness, second, 1, afterFirst.Apply(TestCatalog.Plan, second).State));
+    }
 
     /// <summary>Load and apply now, commit (queued, not awaited), as the recorder does.</summary>
     static async Task<Task<CommitResult>> Prepare(StoreHarness harness, SqliteMilestoneStore store, MilestoneEvent e)
