@@ -101,7 +101,7 @@ public static class Extensions
     static void AddMessaging(this IHostApplicationBuilder builder)
     {
         var messaging = builder.Configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>();
-        var demo = builder.Configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>()?.Enabled == true;
+        var demo = builder.Configuration.IsDemo();
         if (demo)
         {
             builder.Services.AddSingleton<DemoConsole>();

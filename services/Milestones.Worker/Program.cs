@@ -5,7 +5,7 @@ using Milestones.Worker.Demo;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddDemoSwitch(args);
-var demo = builder.Configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>()?.Enabled == true;
+var demo = builder.Configuration.IsDemo();
 
 builder.AddApplicationServices();
 

@@ -26,4 +26,8 @@ public static class DemoSwitch
                 new($"{DemoOptions.SectionName}:{nameof(DemoOptions.Enabled)}", "true"),
                 new("Telemetry:ConsoleExporter", "None")])
             : configuration;
+
+    /// <summary>Whether the configuration turns the demo on (<see cref="AddDemoSwitch"/> or <c>Demo:Enabled</c>).</summary>
+    public static bool IsDemo(this IConfiguration configuration) =>
+        configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>()?.Enabled == true;
 }
