@@ -25,8 +25,12 @@ public record MilestoneReached
     /// <summary>When the upstream system reported it.</summary>
     public required DateTimeOffset ReportedAt { get; init; }
 
-    /// <summary>Name of the upstream system that reports it, such as <c>lize-pmo</c>.</summary>
-    public required string SourceSystem { get; init; }
+    /// <summary>
+    /// The upstream system that reports it, such as <c>lize-pmo</c>: its broker user. The service takes the sender from
+    /// the AMQP <c>user_id</c> property, which RabbitMQ checks against the connection's user; this field must equal it
+    /// or be left out, and is then filled from it (see README.md, "Who sent it").
+    /// </summary>
+    public string? SourceSystem { get; init; }
 
     /// <summary>Optional free-text note (at most 2 000 characters).</summary>
     public string? Note { get; init; }

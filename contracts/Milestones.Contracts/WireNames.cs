@@ -20,4 +20,16 @@ public static class WireNames
 
     /// <summary>Fanout exchange that <see cref="ProjectCompleted"/> is published to.</summary>
     public const string ProjectCompletedExchange = "milestones.project-completed";
+
+    /// <summary>Message type name of <see cref="MilestoneRetracted"/>: URN <c>urn:message:Milestones.Contracts:MilestoneRetracted</c>.</summary>
+    public const string MilestoneRetractedType = "Milestones.Contracts:MilestoneRetracted";
+
+    /// <summary>Fanout exchange that <see cref="MilestoneRetracted"/> is published to.</summary>
+    public const string MilestoneRetractedExchange = "milestones.milestone-retracted";
+
+    /// <summary>Message type name of <see cref="ProjectReopened"/>: URN <c>urn:message:Milestones.Contracts:ProjectReopened</c>.</summary>
+    public const string ProjectReopenedType = "Milestones.Contracts:ProjectReopened";
+
+    /// <summary>Fanout exchange that <see cref="ProjectReopened"/> is published to.</summary>
+    public const string ProjectReopenedExchange = "milestones.project-reopened";
 }

@@ -39,6 +39,43 @@ static partial class CatalogValidator
         return errors;
     }
 
+    public static List<string> ValidateSources(IReadOnlyList<SourceDefinition> sources, IReadOnlyList<ProjectDefinition> projects)
+    {
+        var errors = new List<string>();
+        var projectIds = projects.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < sources.Count; i++)
+        {
+            var s = sources[i];
+            var name = $"source #{i + 1} '{s.Id}'";
+            if (string.IsNullOrWhiteSpace(s.Id) || s.Id.Length > MaxIdLength || !SlugPattern().IsMatch(s.Id))
+            {
+                errors.Add($"{name}: id must be an ASCII slug (a-z, 0-9, '-'), at most {MaxIdLength} characters: it is a broker user name");
+            }
+            else if (!seen.Add(s.Id))
+            {
+                errors.Add($"{name}: duplicate id '{s.Id}'");
+            }
+            if (string.IsNullOrWhiteSpace(s.Name))
+            {
+                errors.Add($"{name}: name is required");
+            }
+            foreach (var project in s.Projects.Where(p => !projectIds.Contains(p)))
+            {
+                errors.Add($"{name}: project '{project}' is not in the catalog");
+            }
+            foreach (var role in s.Roles.Where(r => !SourceRoles.All.Contains(r, StringComparer.Ordinal)))
+            {
+                errors.Add($"{name}: unknown role '{role}' (known: {string.Join(", ", SourceRoles.All)})");
+            }
+            if (s.Projects.Count == 0 && s.Roles.Count == 0)
+            {
+                errors.Add($"{name}: it may do nothing; give it projects or a role");
+            }
+        }
+        return errors;
+    }
+
     static void ValidatePlan(ProjectDefinition p, string name, List<string> errors)
     {
         if (p.Plan is null || p.Plan.Milestones is null || p.Plan.Milestones.Count == 0)

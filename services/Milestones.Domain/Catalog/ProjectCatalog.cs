@@ -19,18 +19,35 @@ public sealed class ProjectCatalog
     };
 
     readonly FrozenDictionary<string, ProjectDefinition> byId;
+    readonly FrozenDictionary<string, SourceDefinition> sourcesById;
 
-    ProjectCatalog(CatalogSource? source, IReadOnlyList<ProjectDefinition> projects)
+    ProjectCatalog(CatalogSource? source, IReadOnlyList<ProjectDefinition> projects, IReadOnlyList<SourceDefinition> sources)
     {
         Source = source;
         Projects = projects;
+        Sources = sources;
         byId = projects.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
+        sourcesById = sources.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
     }
 
     public CatalogSource? Source { get; }
 
     /// <summary>Projects in catalog order.</summary>
     public IReadOnlyList<ProjectDefinition> Projects { get; }
+
+    /// <summary>The upstream systems that may send messages, and what each may do.</summary>
+    public IReadOnlyList<SourceDefinition> Sources { get; }
+
+    /// <summary>The source with this id (its broker user), if the catalog knows it.</summary>
+    public bool TryGetSource(string? id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SourceDefinition? source)
+    {
+        if (id is null)
+        {
+            source = null;
+            return false;
+        }
+        return sourcesById.TryGetValue(id, out source);
+    }
 
     public bool TryGet(string? id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ProjectDefinition? project)
     {
@@ -46,15 +63,18 @@ public sealed class ProjectCatalog
         TryGet(id, out var project) ? project : throw new KeyNotFoundException($"Project '{id}' is not in the catalog.");
 
     /// <summary>Builds a validated catalog; throws <see cref="CatalogException"/> naming every bad entry.</summary>
-    public static ProjectCatalog Create(IEnumerable<ProjectDefinition> projects, CatalogSource? source = null)
+    public static ProjectCatalog Create(
+        IEnumerable<ProjectDefinition> projects, CatalogSource? source = null, IEnumerable<SourceDefinition>? sources = null)
     {
         var list = projects.ToList();
+        var sourceList = sources?.ToList() ?? [];
         var errors = CatalogValidator.Validate(list);
+        errors.AddRange(CatalogValidator.ValidateSources(sourceList, list));
         if (errors.Count > 0)
         {
             throw new CatalogException(errors);
         }
-        return new ProjectCatalog(source, list);
+        return new ProjectCatalog(source, list, sourceList);
     }
 
     public static ProjectCatalog Load(Stream json)
@@ -72,7 +92,7 @@ public sealed class ProjectCatalog
         {
             throw new CatalogException(["the catalog has no 'projects' array"]);
         }
-        return Create(file.Projects, file.Source);
+        return Create(file.Projects, file.Source, file.Sources);
     }
 
     public static ProjectCatalog LoadFile(string path)
@@ -88,5 +108,5 @@ public sealed class ProjectCatalog
         }
     }
 
-    sealed record CatalogFile(CatalogSource? Source, IReadOnlyList<ProjectDefinition>? Projects);
+    sealed record CatalogFile(CatalogSource? Source, IReadOnlyList<SourceDefinition>? Sources, IReadOnlyList<ProjectDefinition>? Projects);
 }
