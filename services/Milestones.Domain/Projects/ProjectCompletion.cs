@@ -1,5 +1,16 @@
 namespace Milestones.Domain.Projects;
 
+/// <summary>
+/// Something the service announces about a project because its state changed: a completion or a reopening. Each is
+/// decided once per transition and carries a deterministic transport message id, so a publish repeated after a crash
+/// carries the same id and consumers can de-duplicate on it.
+/// </summary>
+public abstract record ProjectAnnouncement(string ProjectId)
+{
+    /// <summary>The transport message id: derived from the project and the transition's number only.</summary>
+    public abstract Guid MessageId { get; }
+}
+
 /// <summary>The decision that a project is complete, taken once per completion.</summary>
 /// <param name="ProjectId">The project.</param>
 /// <param name="CompletionNumber">1 for the first completion; counts up if the project is reopened and completed again.</param>
@@ -11,11 +22,21 @@ public sealed record ProjectCompletion(
     int CompletionNumber,
     DateTimeOffset CompletedAt,
     IReadOnlyList<ReachedMilestone> Milestones,
-    Guid TriggeringEventId)
+    Guid TriggeringEventId) : ProjectAnnouncement(ProjectId)
 {
-    /// <summary>
-    /// The transport message id of the announcement: derived from the project and the completion number only,
-    /// so a publish repeated after a crash carries the same id.
-    /// </summary>
-    public Guid MessageId => DeterministicGuid.Create($"milestones/project-completed/{ProjectId}/{CompletionNumber}");
+    public override Guid MessageId => DeterministicGuid.Create($"milestones/project-completed/{ProjectId}/{CompletionNumber}");
+}
+
+/// <summary>The decision that a complete project is complete no longer, taken once per reopening.</summary>
+/// <param name="ProjectId">The project.</param>
+/// <param name="ReopenNumber">1 for the first reopening; reopening number n follows completion number n.</param>
+/// <param name="MissingMilestones">The required milestones the project no longer has, in plan order.</param>
+/// <param name="Retraction">The retraction that reopened it.</param>
+public sealed record ProjectReopening(
+    string ProjectId,
+    int ReopenNumber,
+    IReadOnlyList<string> MissingMilestones,
+    RetractionRecord Retraction) : ProjectAnnouncement(ProjectId)
+{
+    public override Guid MessageId => DeterministicGuid.Create($"milestones/project-reopened/{ProjectId}/{ReopenNumber}");
 }

@@ -27,34 +27,75 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
     // One per catalog project at most: events of unknown projects are refused before they get here.
     readonly ConcurrentDictionary<string, ProjectHead> heads = new(StringComparer.Ordinal);
 
-    public async Task<RecordOutcome> Record(MilestoneEvent e, CancellationToken cancellationToken)
+    public Task<RecordOutcome> Record(MilestoneEvent e, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(e);
         if (validator.Validate(e) is { } rejection)
         {
-            return RecordOutcome.Rejected(rejection);
+            return Task.FromResult(RecordOutcome.Rejected(rejection));
         }
         var plan = catalog.Get(e.ProjectId).Plan;
-        var head = heads.GetOrAdd(e.ProjectId, static _ => new ProjectHead());
+        return Commit(e.ProjectId, e.EventId, e.Fingerprint, exclusive: false,
+            (state, now, _) => ValueTask.FromResult(new AppliedChange(state.Apply(plan, e), EventRecord.From(e, now), null)),
+            cancellationToken);
+    }
 
+    /// <summary>
+    /// Records a retraction: the project's state becomes what its remaining reports give, and a complete project that is
+    /// no longer complete is reopened (announced through the outbox). Retractions are rare, so this reads the project's
+    /// reports from the store (to find the withdrawn report and the next earliest of its milestone) and never chains.
+    /// </summary>
+    public Task<RecordOutcome> Record(Retraction r, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        if (validator.Validate(r) is { } rejection)
+        {
+            return Task.FromResult(RecordOutcome.Rejected(rejection));
+        }
+        var plan = catalog.Get(r.ProjectId).Plan;
+        var record = RetractionRecord.From(r, validator.IsDistrictOffice(r.SourceSystem));
+        return Commit(r.ProjectId, r.EventId, r.Fingerprint, exclusive: true, async (state, now, token) =>
+        {
+            // The whole timeline: with the project's latest commit durable (exclusive), it holds every report the state was built from.
+            var reports = await store.GetTimeline(r.ProjectId, int.MaxValue, token).ConfigureAwait(false);
+            var retracted = reports.FirstOrDefault(x => x.EventId == r.RetractedEventId);
+            if (retracted is not null && validator.AuthorizeRetraction(r, retracted) is { } refused)
+            {
+                return AppliedChange.Refused(refused);
+            }
+            var code = retracted?.MilestoneCode ?? string.Empty;
+            var sameMilestone = reports.Where(x => !x.IsRetraction && x.MilestoneCode == code).Select(x => x.ToReached());
+            return new AppliedChange(state.Retract(plan, record, sameMilestone), EventRecord.From(r, code, now), null);
+        }, cancellationToken);
+    }
+
+    async Task<RecordOutcome> Commit(
+        string projectId, Guid eventId, string fingerprint, bool exclusive, ProjectChange change, CancellationToken cancellationToken)
+    {
+        var head = heads.GetOrAdd(projectId, static _ => new ProjectHead());
         int? failedInView = null;
         for (var attempt = 1; ; attempt++)
         {
-            var (commit, outcome, view) = await head.Submit(store, plan, e, time, failedInView, cancellationToken).ConfigureAwait(false);
-            switch (await commit.ConfigureAwait(false))
+            var submission = await head.Submit(store, projectId, change, exclusive, time, failedInView, cancellationToken).ConfigureAwait(false);
+            if (submission.Rejection is { } rejection)
+            {
+                return RecordOutcome.Rejected(rejection);
+            }
+            switch (await submission.Commit!.ConfigureAwait(false))
             {
                 case CommitResult.Committed:
-                    return RecordOutcome.Applied(outcome.Changed, outcome.Completion);
-                case CommitResult.EventExists exists when exists.ExistingFingerprint == e.Fingerprint:
+                    return RecordOutcome.Applied(submission.Outcome!.Changed, submission.Outcome.Announcement);
+                case CommitResult.EventExists exists when exists.ExistingFingerprint == fingerprint:
                     return RecordOutcome.Duplicate;
                 case CommitResult.EventExists:
                     return RecordOutcome.Rejected(new Rejection(RejectionReason.Conflict,
-                        $"event {e.EventId} was already recorded with a different payload"));
+                        $"event {eventId} was already recorded with a different payload"));
                 case CommitResult.VersionConflict when attempt < MaxVersionRetries:
-                    failedInView = view;
+                    failedInView = submission.View;
                     continue;
                 case CommitResult.VersionConflict:
                     throw new ConcurrencyException(
-                        $"Project '{e.ProjectId}' changed under event {e.EventId} {attempt} times in a row; the message will be retried.");
+                        $"Project '{projectId}' changed under event {eventId} {attempt} times in a row; the message will be retried.");
             }
         }
     }
@@ -63,11 +104,11 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
 /// <summary>How recording an event ended.</summary>
 public sealed record RecordOutcome
 {
-    RecordOutcome(RecordStatus status, bool changed, ProjectCompletion? completion, Rejection? rejection)
+    RecordOutcome(RecordStatus status, bool changed, ProjectAnnouncement? announcement, Rejection? rejection)
     {
         Status = status;
         Changed = changed;
-        Completion = completion;
+        Announcement = announcement;
         Rejection = rejection;
     }
 
@@ -76,14 +117,20 @@ public sealed record RecordOutcome
     /// <summary>True when the event changed the project's state (not merely its timeline).</summary>
     public bool Changed { get; }
 
+    /// <summary>Set when this event completed or reopened its project.</summary>
+    public ProjectAnnouncement? Announcement { get; }
+
     /// <summary>Set when this event completed its project.</summary>
-    public ProjectCompletion? Completion { get; }
+    public ProjectCompletion? Completion => Announcement as ProjectCompletion;
+
+    /// <summary>Set when this retraction reopened its project.</summary>
+    public ProjectReopening? Reopening => Announcement as ProjectReopening;
 
     public Rejection? Rejection { get; }
 
     public static RecordOutcome Duplicate { get; } = new(RecordStatus.Duplicate, false, null, null);
 
-    public static RecordOutcome Applied(bool changed, ProjectCompletion? completion) => new(RecordStatus.Applied, changed, completion, null);
+    public static RecordOutcome Applied(bool changed, ProjectAnnouncement? announcement) => new(RecordStatus.Applied, changed, announcement, null);
 
     public static RecordOutcome Rejected(Rejection rejection) => new(RecordStatus.Rejected, false, null, rejection);
 }

@@ -23,15 +23,18 @@ public interface IOutboxStore
 /// <param name="MessageId">The transport message id: deterministic, so a repeated publish is recognisable.</param>
 /// <param name="ProjectId">The project it is about.</param>
 /// <param name="EnqueuedAt">When the state change that produced it was committed.</param>
-/// <param name="Completion">The completion to announce.</param>
+/// <param name="Message">The completion or reopening to announce.</param>
 /// <param name="TraceParent">
 /// The W3C <c>traceparent</c> of the work that produced the entry, so that the later publish joins the trace of the
 /// event that caused it; null when there was none. A plain string keeps the domain free of tracing types.
 /// </param>
-public sealed record OutboxEntry(Guid MessageId, string ProjectId, DateTimeOffset EnqueuedAt, ProjectCompletion Completion, string? TraceParent = null)
+public sealed record OutboxEntry(Guid MessageId, string ProjectId, DateTimeOffset EnqueuedAt, ProjectAnnouncement Message, string? TraceParent = null)
 {
-    public static OutboxEntry For(ProjectCompletion completion, DateTimeOffset now) =>
-        new(completion.MessageId, completion.ProjectId, now, completion);
+    public static OutboxEntry For(ProjectAnnouncement message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return new(message.MessageId, message.ProjectId, now, message);
+    }
 }
 
 /// <summary>The outbox's size and the enqueue time of its oldest entry.</summary>

@@ -55,7 +55,12 @@ public abstract record CommitResult
     public sealed record EventExists(string ExistingFingerprint) : CommitResult;
 }
 
-/// <summary>An event as stored in a project's timeline.</summary>
+/// <summary>
+/// An event as stored in a project's timeline: a milestone report, or a retraction when <see cref="RetractedEventId"/>
+/// is set. A retraction's <see cref="Note"/> is its reason, its <see cref="OccurredAt"/> and <see cref="ReportedAt"/> the
+/// time it was withdrawn, and its <see cref="MilestoneCode"/> the code of the report it withdraws (empty when that report
+/// was not recorded yet).
+/// </summary>
 public sealed record EventRecord(
     Guid EventId,
     string ProjectId,
@@ -66,9 +71,19 @@ public sealed record EventRecord(
     string? Note,
     string? EvidenceUrl,
     string Fingerprint,
-    DateTimeOffset RecordedAt)
+    DateTimeOffset RecordedAt,
+    Guid? RetractedEventId = null)
 {
+    public bool IsRetraction => RetractedEventId is not null;
+
     public static EventRecord From(MilestoneEvent e, DateTimeOffset recordedAt) =>
         new(e.EventId, e.ProjectId, e.MilestoneCode, e.OccurredAt, e.ReportedAt, e.SourceSystem, e.Note, e.EvidenceUrl,
             e.Fingerprint, recordedAt);
+
+    public static EventRecord From(Retraction r, string retractedMilestoneCode, DateTimeOffset recordedAt) =>
+        new(r.EventId, r.ProjectId, retractedMilestoneCode, r.RetractedAt, r.RetractedAt, r.SourceSystem, r.Reason, null,
+            r.Fingerprint, recordedAt, r.RetractedEventId);
+
+    /// <summary>The report as a reached milestone (for recomputing a milestone after a retraction).</summary>
+    public ReachedMilestone ToReached() => new(MilestoneCode, OccurredAt, EventId, SourceSystem, ReportedAt);
 }

@@ -13,6 +13,9 @@ public enum RejectionReason
     TooLarge,
     InvalidField,
     Conflict,
+    UnauthenticatedSource,
+    SourceMismatch,
+    SourceNotAuthorized,
 }
 
 /// <summary>A refused event: the reason code and a sentence a human can act on.</summary>
@@ -30,6 +33,9 @@ public sealed record Rejection(RejectionReason Reason, string Message)
         RejectionReason.TooLarge => "too-large",
         RejectionReason.InvalidField => "invalid-field",
         RejectionReason.Conflict => "conflict",
+        RejectionReason.UnauthenticatedSource => "unauthenticated-source",
+        RejectionReason.SourceMismatch => "source-mismatch",
+        RejectionReason.SourceNotAuthorized => "source-not-authorized",
         _ => "invalid",
     };
 
