@@ -161,7 +161,8 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at
+            SELECT event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at,
+                retracted_event_id
             FROM events WHERE project_id = $id ORDER BY occurred_at, rowid LIMIT $limit
             """;
         command.Parameters.AddWithValue("$id", projectId);
@@ -180,7 +181,8 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
                 reader.IsDBNull(6) ? null : reader.GetString(6),
                 reader.IsDBNull(7) ? null : reader.GetString(7),
                 reader.GetString(8),
-                FromTicks(reader.GetInt64(9))));
+                FromTicks(reader.GetInt64(9)),
+                reader.IsDBNull(10) ? null : Guid.Parse(reader.GetString(10))));
         }
         return result;
     }
@@ -206,7 +208,7 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
                     SELECT message_id FROM outbox
                     WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $now OR lease_owner = $owner)
                     ORDER BY enqueued_at LIMIT $max)
-                RETURNING payload, enqueued_at, trace_parent
+                RETURNING payload, enqueued_at, trace_parent, kind
                 """);
             command.Parameters.AddWithValue("$owner", owner);
             command.Parameters.AddWithValue("$until", (now + lease).UtcTicks);
@@ -217,8 +219,11 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
             {
                 while (await reader.ReadAsync().ConfigureAwait(false))
                 {
-                    var completion = JsonSerializer.Deserialize<ProjectCompletion>(reader.GetString(0), Json)!;
-                    claimed.Add(new OutboxEntry(completion.MessageId, completion.ProjectId, FromTicks(reader.GetInt64(1)), completion,
+                    // Rows written before reopenings existed have no kind: they are completions.
+                    ProjectAnnouncement message = !reader.IsDBNull(3) && reader.GetString(3) == ReopenedKind
+                        ? JsonSerializer.Deserialize<ProjectReopening>(reader.GetString(0), Json)!
+                        : JsonSerializer.Deserialize<ProjectCompletion>(reader.GetString(0), Json)!;
+                    claimed.Add(new OutboxEntry(message.MessageId, message.ProjectId, FromTicks(reader.GetInt64(1)), message,
                         reader.IsDBNull(2) ? null : reader.GetString(2)));
                 }
             }
@@ -267,8 +272,9 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
     {
         // The primary key makes the event id unique; a second insert of the same id does nothing.
         var command = context.Statement("""
-            INSERT INTO events (event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at)
-            VALUES ($id, $project, $code, $occurred, $reported, $source, $note, $evidence, $fingerprint, $recorded)
+            INSERT INTO events (event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at,
+                retracted_event_id)
+            VALUES ($id, $project, $code, $occurred, $reported, $source, $note, $evidence, $fingerprint, $recorded, $retracted)
             ON CONFLICT (event_id) DO NOTHING
             """);
         command.Parameters.AddWithValue("$id", e.EventId.ToString());
@@ -281,6 +287,7 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
         command.Parameters.AddWithValue("$evidence", (object?)e.EvidenceUrl ?? DBNull.Value);
         command.Parameters.AddWithValue("$fingerprint", e.Fingerprint);
         command.Parameters.AddWithValue("$recorded", e.RecordedAt.UtcTicks);
+        command.Parameters.AddWithValue("$retracted", (object?)e.RetractedEventId?.ToString() ?? DBNull.Value);
         return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
     }
 
@@ -304,12 +311,18 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
     static async Task InsertOutbox(WriteContext context, OutboxEntry entry)
     {
         var command = context.Statement("""
-            INSERT INTO outbox (message_id, project_id, payload, enqueued_at, trace_parent)
-            VALUES ($id, $project, $payload, $enqueued, $traceParent)
+            INSERT INTO outbox (message_id, project_id, payload, enqueued_at, trace_parent, kind)
+            VALUES ($id, $project, $payload, $enqueued, $traceParent, $kind)
             """);
         command.Parameters.AddWithValue("$id", entry.MessageId.ToString());
         command.Parameters.AddWithValue("$project", entry.ProjectId);
-        command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(entry.Completion, Json));
+        command.Parameters.AddWithValue("$payload", entry.Message switch
+        {
+            ProjectReopening reopening => JsonSerializer.Serialize(reopening, Json),
+            ProjectCompletion completion => JsonSerializer.Serialize(completion, Json),
+            var other => throw new ArgumentException($"No stored form for {other.GetType().Name}.", nameof(entry)),
+        });
+        command.Parameters.AddWithValue("$kind", entry.Message is ProjectReopening ? ReopenedKind : CompletedKind);
         command.Parameters.AddWithValue("$enqueued", entry.EnqueuedAt.UtcTicks);
         command.Parameters.AddWithValue("$traceParent", (object?)entry.TraceParent ?? DBNull.Value);
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
@@ -356,18 +369,29 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
         command.ExecuteNonQuery();
     }
 
-    /// <summary>The stored shape of a project's state: a flat list, so the ordinal key order is rebuilt on load.</summary>
-    sealed record StoredState(string ProjectId, bool IsComplete, int CompletionCount, IReadOnlyList<ReachedMilestone> Reached)
+    const string CompletedKind = "completed";
+    const string ReopenedKind = "reopened";
+
+    /// <summary>
+    /// The stored shape of a project's state: flat lists, so the key orders are rebuilt on load. States written before
+    /// retractions existed have neither retractions nor a reopen count, and load as none and 0.
+    /// </summary>
+    sealed record StoredState(
+        string ProjectId, bool IsComplete, int CompletionCount, IReadOnlyList<ReachedMilestone> Reached,
+        int ReopenCount = 0, IReadOnlyList<RetractionRecord>? Retractions = null)
     {
         public static StoredState From(ProjectState state) =>
-            new(state.ProjectId, state.IsComplete, state.CompletionCount, state.Reached.Values.ToList());
+            new(state.ProjectId, state.IsComplete, state.CompletionCount, state.Reached.Values.ToList(),
+                state.ReopenCount, state.Retractions.Count == 0 ? null : state.Retractions.Values.ToList());
 
         public ProjectState ToState() => new()
         {
             ProjectId = ProjectId,
             IsComplete = IsComplete,
             CompletionCount = CompletionCount,
+            ReopenCount = ReopenCount,
             Reached = Reached.ToImmutableSortedDictionary(m => m.Code, m => m, StringComparer.Ordinal),
+            Retractions = (Retractions ?? []).ToImmutableSortedDictionary(r => r.RetractedEventId, r => r),
         };
     }
 }

@@ -48,6 +48,10 @@ static class SqliteSchema
             command.ExecuteNonQuery();
         }
         AddColumnIfMissing(connection, "outbox", "trace_parent", "TEXT NULL");
+        // Retractions are events too (their own id, so a redelivery is recognised); this names the report withdrawn.
+        AddColumnIfMissing(connection, "events", "retracted_event_id", "TEXT NULL");
+        // What an outbox row announces: 'completed' or 'reopened'; rows from before reopenings existed are completions.
+        AddColumnIfMissing(connection, "outbox", "kind", "TEXT NULL");
     }
 
     /// <summary>

@@ -40,6 +40,7 @@ public static class Extensions
         builder.Services.AddSingleton<MilestoneValidator>();
         builder.Services.AddSingleton<MilestoneRecorder>();
         builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<InputRecording>();
 
         builder.AddStore();
         builder.AddMessaging();
@@ -111,6 +112,7 @@ public static class Extensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<MilestoneReachedConsumer, MilestoneReachedConsumerDefinition>();
+            bus.AddConsumer<MilestoneRetractedConsumer, MilestoneRetractedConsumerDefinition>();
             if (demo)
             {
                 bus.AddConsumer<ProjectCompletedPrinter>().Endpoint(e => e.Name = "milestones-demo-printer");

@@ -6,6 +6,9 @@ namespace Milestones.Domain.Tests;
 /// <summary>Builders for the tests' events and plans.</summary>
 static class Events
 {
+    /// <summary>The catalog's district office, which may report on every project.</summary>
+    public const string Source = "fengtai-pmo";
+
     public static readonly DateTimeOffset Day0 = new(2022, 3, 1, 9, 0, 0, TimeSpan.FromHours(8));
 
     public static MilestoneEvent Reached(string projectId, string code, int day = 0, Guid? id = null, string? note = null) => new()
@@ -15,7 +18,7 @@ static class Events
         MilestoneCode = code,
         OccurredAt = Day0.AddDays(day),
         ReportedAt = Day0.AddDays(day + 1),
-        SourceSystem = "tests",
+        SourceSystem = Source,
         Note = note,
     };
 

@@ -30,7 +30,7 @@ public class Validating_an_incoming_event
         { "before the project existed", RejectionReason.BeforeProjectExisted },
         { "reported before it occurred", RejectionReason.ReportedBeforeOccurred },
         { "oversize note", RejectionReason.TooLarge },
-        { "oversize source system", RejectionReason.TooLarge },
+        { "oversize source system", RejectionReason.SourceNotAuthorized }, // no catalog source has such a name
         { "evidence link not http", RejectionReason.InvalidField },
     };
 

@@ -24,6 +24,13 @@ public static class MessagingExtensions
         {
             throw new InvalidOperationException($"{CrashOnNoteFilter.ConfigurationKey} is a test switch; it is refused in the Production environment.");
         }
+        if (!builder.Environment.IsDevelopment()
+            && builder.Configuration.GetValue($"{MessagingOptions.SectionName}:{nameof(MessagingOptions.RequirePublisherIdentity)}", defaultValue: true) is false)
+        {
+            throw new InvalidOperationException(
+                $"{MessagingOptions.SectionName}:{nameof(MessagingOptions.RequirePublisherIdentity)} may be turned off in the Development environment only: " +
+                $"in '{builder.Environment.EnvironmentName}' every message must carry its broker-validated publisher (AMQP user_id).");
+        }
         builder.Services.AddOptions<TestingOptions>().BindConfiguration(TestingOptions.SectionName);
         builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
         {

@@ -80,6 +80,17 @@ public sealed class MessagingOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A message must carry a broker-validated publisher identity (the AMQP <c>user_id</c>, which RabbitMQ checks against
+    /// the connection's user); one without it is refused as <c>unauthenticated-source</c>. Default true. Only the
+    /// Development environment may turn it off (the in-memory transport has no broker users): the service refuses to
+    /// start in any other environment with it off. Off, the body's <c>sourceSystem</c> is taken as the source.
+    /// </summary>
+    public bool RequirePublisherIdentity { get; set; } = true;
+
+    /// <summary>The input queue of retractions, consumed one at a time: <c>&lt;QueueName&gt;-retractions</c>.</summary>
+    public string RetractionQueueName => QueueName + "-retractions";
+
     /// <summary>Growth step of the exponential backoff. Default 500 ms.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan RetryIntervalDelta { get; set; } = TimeSpan.FromMilliseconds(500);

@@ -8,12 +8,13 @@ namespace Milestones.Worker.Messaging;
 /// <summary>The middleware in front of <see cref="MilestoneReachedConsumer"/>, on the input queue and on the quarantine queue.</summary>
 public static class MilestoneReachedPipeline
 {
-    public static void Configure(
+    public static void Configure<TConsumer>(
         IReceiveEndpointConfigurator endpoint,
-        IConsumerConfigurator<MilestoneReachedConsumer> consumer,
+        IConsumerConfigurator<TConsumer> consumer,
         MessagingOptions options,
         TestingOptions testing,
         bool quarantine)
+        where TConsumer : class
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(consumer);

@@ -1,6 +1,8 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Milestones.Contracts;
 using Milestones.Domain.Catalog;
+using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
 using Milestones.Worker.Messaging;
 using Milestones.Worker.Telemetry;
@@ -114,15 +116,27 @@ public sealed partial class OutboxDispatcher(
         try
         {
             var name = catalog.TryGet(entry.ProjectId, out var project) ? project.NameZh : entry.ProjectId;
-            await bus.Publish(entry.Completion.ToContract(name), context => context.MessageId = entry.MessageId, cancellationToken);
+            switch (entry.Message)
+            {
+                case ProjectCompletion completion:
+                    await bus.Publish(completion.ToContract(name), context => context.MessageId = entry.MessageId, cancellationToken);
+                    telemetry.CompletionsPublished.Add(1);
+                    LogPublished(nameof(ProjectCompleted), entry.ProjectId, completion.CompletionNumber, entry.MessageId);
+                    break;
+                case ProjectReopening reopening:
+                    await bus.Publish(reopening.ToContract(name), context => context.MessageId = entry.MessageId, cancellationToken);
+                    telemetry.ReopeningsPublished.Add(1);
+                    LogPublished(nameof(ProjectReopened), entry.ProjectId, reopening.ReopenNumber, entry.MessageId);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Outbox entry {entry.MessageId} holds a {entry.Message.GetType().Name}, which has no contract.");
+            }
         }
         catch (Exception ex)
         {
             activity.RecordFailure(ex);
             throw;
         }
-        telemetry.CompletionsPublished.Add(1);
-        LogPublished(entry.ProjectId, entry.Completion.CompletionNumber, entry.MessageId);
     }
 
     /// <summary>
@@ -147,8 +161,8 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "Published ProjectCompleted for {ProjectId} (completion {CompletionNumber}, message {MessageId})")]
-    partial void LogPublished(string projectId, int completionNumber, Guid messageId);
+    [LoggerMessage(LogLevel.Information, "Published {MessageType} for {ProjectId} (number {Number}, message {MessageId})")]
+    partial void LogPublished(string messageType, string projectId, int number, Guid messageId);
 
     [LoggerMessage(LogLevel.Warning, "Outbox dispatch failed; pending entries will be retried")]
     partial void LogDispatchFailed(Exception exception);

@@ -30,6 +30,7 @@ public sealed class MilestonesTelemetry : IDisposable
         Duplicates = meter.CreateCounter<long>("milestones.events.duplicate", "{event}", "Redelivered events acknowledged without effect");
         Rejected = meter.CreateCounter<long>("milestones.events.rejected", "{event}", "Events refused, by reason");
         CompletionsPublished = meter.CreateCounter<long>("milestones.completions.published", "{message}", "ProjectCompleted messages published");
+        ReopeningsPublished = meter.CreateCounter<long>("milestones.reopenings.published", "{message}", "ProjectReopened messages published");
         ProcessingDuration = meter.CreateHistogram("milestones.processing.duration", "s", "Time to record one event",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         // Observed from the last sample, never by querying the store on a scrape: see SampleBacklog.
@@ -44,6 +45,7 @@ public sealed class MilestonesTelemetry : IDisposable
     public Counter<long> Duplicates { get; }
     public Counter<long> Rejected { get; }
     public Counter<long> CompletionsPublished { get; }
+    public Counter<long> ReopeningsPublished { get; }
     public Histogram<double> ProcessingDuration { get; }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Milestones.Contracts;
+using Milestones.Domain.Projects;
 using Milestones.Domain.Recording;
 using Milestones.Domain.Storage;
 
@@ -20,6 +21,8 @@ public static class MilestonesTracing
     public const string RejectionReasonTag = "milestones.rejection_reason";
     public const string ProjectCompletedTag = "milestones.project_completed";
     public const string CompletionNumberTag = "milestones.completion_number";
+    public const string ReopenNumberTag = "milestones.reopen_number";
+    public const string RetractedEventIdTag = "milestones.retracted_event_id";
     public const string BatchSizeTag = "milestones.outbox.batch_size";
     public const string MessageIdTag = "messaging.message.id";
 
@@ -36,6 +39,19 @@ public static class MilestonesTracing
             activity.SetTag(MilestoneCodeTag, message.MilestoneCode);
             activity.SetTag(EventIdTag, message.EventId.ToString());
             activity.SetTag(SourceSystemTag, message.SourceSystem);
+        }
+        return activity;
+    }
+
+    /// <summary>The span around recording one retraction, a child of MassTransit's consume span.</summary>
+    public static Activity? StartRetract(MilestoneRetracted message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var activity = Source.StartActivity(RecordSpan);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(EventIdTag, message.EventId.ToString());
+            activity.SetTag(RetractedEventIdTag, message.RetractedEventId.ToString());
         }
         return activity;
     }
@@ -97,7 +113,15 @@ public static class MilestonesTracing
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(ProjectIdTag, entry.ProjectId);
-            activity.SetTag(CompletionNumberTag, entry.Completion.CompletionNumber);
+            switch (entry.Message)
+            {
+                case ProjectCompletion completion:
+                    activity.SetTag(CompletionNumberTag, completion.CompletionNumber);
+                    break;
+                case ProjectReopening reopening:
+                    activity.SetTag(ReopenNumberTag, reopening.ReopenNumber);
+                    break;
+            }
             activity.SetTag(MessageIdTag, entry.MessageId.ToString());
         }
         return activity;

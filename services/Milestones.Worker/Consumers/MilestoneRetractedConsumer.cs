@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using MassTransit;
+using Milestones.Contracts;
+using Milestones.Domain.Recording;
+using Milestones.Worker.Messaging;
+using Milestones.Worker.Telemetry;
+
+namespace Milestones.Worker.Consumers;
+
+/// <summary>Records a retraction; a reopening it causes is published by the outbox dispatcher.</summary>
+public sealed class MilestoneRetractedConsumer(MilestoneRecorder recorder, InputRecording recording, ILogger<MilestoneRetractedConsumer> logger)
+    : IConsumer<MilestoneRetracted>
+{
+    public async Task Consume(ConsumeContext<MilestoneRetracted> context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var message = context.Message;
+        using var activity = MilestonesTracing.StartRetract(message);
+        var (source, unidentified) = recording.Identify(context, message.SourceSystem);
+        var outcome = unidentified is null
+            ? await recorder.Record(message.ToDomain(source), context.CancellationToken)
+            : RecordOutcome.Rejected(unidentified);
+        recording.Conclude(logger, activity, outcome, message.EventId, message.ProjectId, source, started);
+    }
+}
