@@ -85,9 +85,14 @@ public sealed class MongoMilestoneStore : IProjectStore, IOutboxStore
 
     public async Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken)
     {
+        if (limit <= 0)
+        {
+            return [];
+        }
+        // Retractions are events of the timeline too (with retractedEventId): the recorder reads them back.
         var documents = await events.Find(MongoStoreProtocol.Timeline(projectId))
             .Sort(MongoStoreProtocol.TimelineOrder)
-            .Limit(limit)
+            .Limit(MongoStoreProtocol.TimelineLimit(limit))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return documents.Select(d => d.ToRecord()).ToList();
     }

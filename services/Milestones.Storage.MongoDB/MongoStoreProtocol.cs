@@ -27,7 +27,16 @@ internal static class MongoStoreProtocol
     public static FilterDefinition<ProjectDocument> AtVersion(string projectId, long expectedVersion) =>
         ProjectFilter.Eq(d => d.Id, projectId) & ProjectFilter.Eq(d => d.Version, expectedVersion);
 
-    /// <summary>Step 2 (existing project): the new state, the next version and the outbox entries, in one update.</summary>
+    /// <summary>
+    /// Step 2 (existing project): the new state, the next version and the outbox entries, in one update.
+    /// <para>
+    /// The whole state is <c>$set</c>, retractions included, rather than <c>$push</c>-ing a new retraction: the update
+    /// then writes the state the commit computed whatever the document held, so a commit repeated after a crash
+    /// writes the same state again, and a document from before retractions gains the fields on its first update.
+    /// Only classic operators (<c>$set</c>, <c>$inc</c>, <c>$push</c>, <c>$min</c>): no update pipeline, so the commit
+    /// runs on servers that speak the wire protocol without MongoDB's aggregation engine.
+    /// </para>
+    /// </summary>
     public static UpdateDefinition<ProjectDocument> ApplyCommit(ProjectCommit commit)
     {
         ArgumentNullException.ThrowIfNull(commit);
@@ -36,7 +45,9 @@ internal static class MongoStoreProtocol
             ProjectUpdate.Inc(d => d.Version, 1L),
             ProjectUpdate.Set(d => d.IsComplete, commit.State.IsComplete),
             ProjectUpdate.Set(d => d.CompletionCount, commit.State.CompletionCount),
+            ProjectUpdate.Set(d => d.ReopenCount, commit.State.ReopenCount),
             ProjectUpdate.Set(d => d.Reached, ProjectDocument.ReachedOf(commit.State)),
+            ProjectUpdate.Set(d => d.Retractions, ProjectDocument.RetractionsOf(commit.State)),
             ProjectUpdate.Set(d => d.UpdatedAt, commit.Event.RecordedAt.ToUniversalTime()),
         };
         var outbox = commit.Outbox.Select(OutboxEntryDocument.From).ToList();
@@ -61,6 +72,19 @@ internal static class MongoStoreProtocol
 
     public static FilterDefinition<EventDocument> Timeline(string projectId) =>
         EventFilter.Eq(d => d.ProjectId, projectId) & EventFilter.Eq(d => d.Applied, true);
+
+    /// <summary>
+    /// The <c>limit</c> to send for a timeline of at most <paramref name="limit"/> events; null sends none. The recorder
+    /// asks for <see cref="int.MaxValue"/> (the whole timeline) to recompute a milestone after a retraction: that is
+    /// sent as no limit at all, which every server reads the same way, rather than as a limit of 2³¹−1.
+    /// </summary>
+    public static int? TimelineLimit(int limit)
+    {
+        // A limit of 0 means "no limit" to MongoDB and a negative one "a single batch": neither is what a caller of
+        // GetTimeline asked for, so those never reach the server (the store answers them with an empty timeline).
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return limit == int.MaxValue ? null : limit;
+    }
 
     /// <summary>By when the event happened, then by when it was recorded; the id makes the order total.</summary>
     public static SortDefinition<EventDocument> TimelineOrder { get; } = Builders<EventDocument>.Sort

@@ -5,8 +5,10 @@ using MongoDB.Bson.Serialization.Attributes;
 namespace Milestones.Storage.MongoDB.Documents;
 
 /// <summary>
-/// One recorded event in the <c>events</c> collection. The event id is the <c>_id</c>, so it is unique by
-/// construction. <see cref="Applied"/> turns true once the project document carries the event's effect; only
+/// One recorded event in the <c>events</c> collection: a milestone report, or a retraction when
+/// <see cref="RetractedEventId"/> is set. Both kinds share the collection so that an event id is unique across them
+/// (the <c>_id</c>) and the timeline, which the recorder reads to recompute a milestone after a retraction, shows
+/// them in one order. <see cref="Applied"/> turns true once the project document carries the event's effect; only
 /// applied events are part of the timeline.
 /// </summary>
 [BsonIgnoreExtraElements]
@@ -19,6 +21,7 @@ public sealed class EventDocument
     public const string RecordedAtField = "recordedAt";
     public const string FingerprintField = "fingerprint";
     public const string AppliedField = "applied";
+    public const string RetractedEventIdField = "retractedEventId";
 
     [BsonId]
     [BsonGuidRepresentation(GuidRepresentation.Standard)]
@@ -59,6 +62,15 @@ public sealed class EventDocument
     [BsonElement(AppliedField)]
     public bool Applied { get; init; }
 
+    /// <summary>
+    /// The report a retraction withdraws; absent on a report, so report documents keep the shape they had before
+    /// retractions existed and those written by the previous version read as reports.
+    /// </summary>
+    [BsonElement(RetractedEventIdField)]
+    [BsonGuidRepresentation(GuidRepresentation.Standard)]
+    [BsonIgnoreIfNull]
+    public Guid? RetractedEventId { get; init; }
+
     /// <summary>A new, not yet applied event document. Instants are stored in UTC with their exact ticks.</summary>
     public static EventDocument From(EventRecord record)
     {
@@ -76,9 +88,10 @@ public sealed class EventDocument
             Fingerprint = record.Fingerprint,
             RecordedAt = record.RecordedAt.ToUniversalTime(),
             Applied = false,
+            RetractedEventId = record.RetractedEventId,
         };
     }
 
     public EventRecord ToRecord() =>
-        new(Id, ProjectId, MilestoneCode, OccurredAt, ReportedAt, SourceSystem, Note, EvidenceUrl, Fingerprint, RecordedAt);
+        new(Id, ProjectId, MilestoneCode, OccurredAt, ReportedAt, SourceSystem, Note, EvidenceUrl, Fingerprint, RecordedAt, RetractedEventId);
 }

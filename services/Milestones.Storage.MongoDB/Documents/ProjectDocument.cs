@@ -10,7 +10,9 @@ namespace Milestones.Storage.MongoDB.Documents;
 /// A project in the <c>projects</c> collection: its state, the <see cref="Version"/> that guards the next write,
 /// and its pending outbox entries. <see cref="PendingSince"/> exists only while entries are pending: the partial
 /// index on it is how the dispatcher finds them without scanning every project. The lease fields say which
-/// dispatcher publishes the project's entries now.
+/// dispatcher publishes the project's entries now. <see cref="ReopenCount"/> and <see cref="Retractions"/> came with
+/// retractions: absent in documents written before them, they read as 0 and empty, which is what such a project's
+/// state was.
 /// </summary>
 [BsonIgnoreExtraElements]
 public sealed class ProjectDocument
@@ -20,7 +22,9 @@ public sealed class ProjectDocument
     public const string VersionField = "version";
     public const string IsCompleteField = "isComplete";
     public const string CompletionCountField = "completionCount";
+    public const string ReopenCountField = "reopenCount";
     public const string ReachedField = "reached";
+    public const string RetractionsField = "retractions";
     public const string UpdatedAtField = "updatedAt";
     public const string OutboxField = "outbox";
     public const string PendingSinceField = "pendingSince";
@@ -39,9 +43,21 @@ public sealed class ProjectDocument
     [BsonElement(CompletionCountField)]
     public required int CompletionCount { get; init; }
 
+    /// <summary>Not required: a document written before reopenings existed has none, and so had no reopening.</summary>
+    [BsonElement(ReopenCountField)]
+    public int ReopenCount { get; init; }
+
     /// <summary>Reached milestones, in code order.</summary>
     [BsonElement(ReachedField)]
     public List<ReachedMilestoneDocument> Reached { get; init; } = [];
+
+    /// <summary>
+    /// Every retraction of the project's reports, in order of the withdrawn report's id, kept whole (not only the
+    /// withdrawn ids): a report that arrives after its retraction must be checked against who retracted it.
+    /// Corrections are rare, so the array stays small next to <see cref="Reached"/>.
+    /// </summary>
+    [BsonElement(RetractionsField)]
+    public List<RetractionDocument> Retractions { get; init; } = [];
 
     [BsonElement(UpdatedAtField)]
     [BsonRepresentation(BsonType.Document)]
@@ -75,7 +91,9 @@ public sealed class ProjectDocument
             Version = 1,
             IsComplete = commit.State.IsComplete,
             CompletionCount = commit.State.CompletionCount,
+            ReopenCount = commit.State.ReopenCount,
             Reached = ReachedOf(commit.State),
+            Retractions = RetractionsOf(commit.State),
             UpdatedAt = commit.Event.RecordedAt.ToUniversalTime(),
             Outbox = outbox,
             PendingSince = OldestOf(outbox),
@@ -88,11 +106,16 @@ public sealed class ProjectDocument
             ProjectId = Id,
             IsComplete = IsComplete,
             CompletionCount = CompletionCount,
+            ReopenCount = ReopenCount,
             Reached = Reached.Select(m => m.ToDomain()).ToImmutableSortedDictionary(m => m.Code, m => m, StringComparer.Ordinal),
+            Retractions = Retractions.Select(r => r.ToDomain()).ToImmutableSortedDictionary(r => r.RetractedEventId, r => r),
         }, Version);
 
     internal static List<ReachedMilestoneDocument> ReachedOf(ProjectState state) =>
         state.Reached.Values.Select(ReachedMilestoneDocument.From).ToList();
+
+    internal static List<RetractionDocument> RetractionsOf(ProjectState state) =>
+        state.Retractions.Values.Select(RetractionDocument.From).ToList();
 
     internal static DateTime? OldestOf(IReadOnlyCollection<OutboxEntryDocument> outbox) =>
         outbox.Count == 0 ? null : outbox.Min(e => e.EnqueuedAt).UtcDateTime;
