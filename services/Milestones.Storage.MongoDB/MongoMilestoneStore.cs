@@ -8,10 +8,12 @@ namespace Milestones.Storage.MongoDB;
 /// <summary>
 /// The production store on MongoDB, correct on a standalone server and on a replica set alike because it never
 /// needs a multi-document transaction.
-/// <para><b>Layout.</b> <c>events</c>: one document per event, <c>_id</c> = event id (unique by construction),
-/// with its fingerprint and an <c>applied</c> flag. <c>projects</c>: one document per project, <c>_id</c> = project
-/// id, holding the state, a <c>version</c> and the pending outbox entries, so that a state change and its intent to
-/// publish are one single-document atomic write.</para>
+/// <para><b>Layout.</b> <c>events</c>: one document per event, milestone reports and retractions alike (a retraction
+/// carries <c>retractedEventId</c>), <c>_id</c> = event id (unique by construction), with its fingerprint and an
+/// <c>applied</c> flag. <c>projects</c>: one document per project, <c>_id</c> = project id, holding the state (reached
+/// milestones, retractions, completion and reopen counts), a <c>version</c> and the pending outbox entries
+/// (completions and reopenings, told apart by <c>kind</c>), so that a state change and its intent to publish are one
+/// single-document atomic write.</para>
 /// <para><b>Commit</b> (<see cref="Commit"/>) is three writes:</para>
 /// <list type="number">
 /// <item>Insert the event document with <c>applied: false</c>. On a duplicate key, read the stored one: another
@@ -25,7 +27,8 @@ namespace Milestones.Storage.MongoDB;
 /// </list>
 /// <para><b>Crash (or failed write) at each point</b>, remembering that the message is acknowledged only after
 /// <see cref="Commit"/> returns, so the broker redelivers it, and that applying an event is a merge (per milestone the
-/// earliest report wins; a completion is decided only on the incomplete → complete transition):</para>
+/// earliest report wins; a completion is decided only on the incomplete → complete transition, a reopening only on
+/// the way back, and a retraction already in the state changes nothing):</para>
 /// <list type="bullet">
 /// <item>Before or during step 1: nothing or an unapplied event is stored. The redelivery inserts it or finds it
 /// unapplied and proceeds as a first attempt.</item>
@@ -36,12 +39,14 @@ namespace Milestones.Storage.MongoDB;
 /// unapplied and so is missing from the timeline until the redelivery. The redelivery loads a state that already
 /// contains the event; applying it again changes nothing and decides no completion (the project is already
 /// complete), so step 2 writes the same state at the next version with no outbox entry, and step 3 marks the event
-/// applied. No second completion can arise.</item>
+/// applied. No second completion can arise. A retraction likewise finds itself in the state's retractions and
+/// decides no second reopening. (Until then the event is missing from the timeline, which is also what a retraction
+/// reads to find the report it withdraws.)</item>
 /// <item>After step 3: the redelivery finds the event applied → duplicate.</item>
 /// </list>
 /// <para>Two writers racing on one project both compute from the version they loaded; the version filter lets only
 /// one of them through, the other reloads and re-applies (<c>MilestoneRecorder</c>), so no update is lost and a
-/// completion is pushed exactly once, by the writer whose update made the project complete. Write concern
+/// completion (or reopening) is pushed exactly once, by the writer whose update made the transition. Write concern
 /// <c>majority</c> with journaling (the default) makes every acknowledged step survive a failover, and retryable
 /// writes let the driver repeat a write interrupted by one without applying it twice.</para>
 /// <para><b>Outbox.</b> A project with pending entries carries <c>pendingSince</c> (partial index). A dispatcher

@@ -9,7 +9,8 @@ namespace Milestones.Storage.Tests.MongoDb;
 
 /// <summary>
 /// Every stored type written to BSON and read back, with no server: instants keep their exact ticks (the domain
-/// compares UtcTicks), ids are standard UUIDs, optional fields are omitted rather than stored as null.
+/// compares UtcTicks), ids are standard UUIDs, optional fields are omitted rather than stored as null, and documents
+/// written by the version before retractions still read.
 /// </summary>
 public sealed class BsonMappingRoundTrips
 {
@@ -38,6 +39,52 @@ public sealed class BsonMappingRoundTrips
             bson["occurredAt"]["DateTime"].ToUniversalTime().Ticks / TimeSpan.TicksPerMillisecond);
         Assert.Equal(e.Fingerprint, bson["fingerprint"].AsString);
         Assert.Equal(TestCatalog.Hub, bson["projectId"].AsString);
+        // A report keeps the shape it had before retractions existed.
+        Assert.False(bson.Contains("retractedEventId"));
+        Assert.False(back.ToRecord().IsRetraction);
+    }
+
+    [Fact]
+    public void Retraction_event_document_round_trips_with_the_id_of_the_report_it_withdraws()
+    {
+        var (commit, reopening) = ReopeningCommits.Commit(RecordedAt, 0);
+        var record = commit.Event;
+
+        var bson = EventDocument.From(record).ToBsonDocument();
+        var back = BsonSerializer.Deserialize<EventDocument>(bson).ToRecord();
+
+        Assert.Equal(record, back);
+        Assert.True(back.IsRetraction);
+        Assert.Equal(reopening.Retraction.RetractedEventId, back.RetractedEventId);
+        AssertStandardUuid(bson["retractedEventId"], reopening.Retraction.RetractedEventId);
+        AssertStandardUuid(bson["_id"], reopening.Retraction.RetractionEventId);
+        Assert.Equal(reopening.Retraction.Reason, bson["note"].AsString);
+        Assert.Equal(ReopeningCommits.RetractedAt.UtcTicks, bson["occurredAt"]["Ticks"].AsInt64);
+        AssertSameInstant(ReopeningCommits.RetractedAt, back.OccurredAt);
+        Assert.False(bson.Contains("evidenceUrl"));
+    }
+
+    [Fact]
+    public void Retraction_of_a_report_not_recorded_yet_keeps_its_empty_milestone_code()
+    {
+        var retraction = new Retraction
+        {
+            EventId = Guid.NewGuid(),
+            ProjectId = TestCatalog.Hub,
+            RetractedEventId = Guid.NewGuid(),
+            Reason = "报错项目",
+            RetractedAt = ReopeningCommits.RetractedAt,
+            SourceSystem = "contractor-portal",
+        };
+        var record = EventRecord.From(retraction, string.Empty, RecordedAt);
+
+        var bson = EventDocument.From(record).ToBsonDocument();
+        var back = BsonSerializer.Deserialize<EventDocument>(bson).ToRecord();
+
+        // Stored as "", not omitted: milestoneCode is a required field of every event document.
+        Assert.Equal(string.Empty, bson["milestoneCode"].AsString);
+        Assert.Equal(record, back);
+        Assert.Equal(retraction.RetractedEventId, back.RetractedEventId);
     }
 
     [Fact]
@@ -82,6 +129,45 @@ public sealed class BsonMappingRoundTrips
         AssertStandardUuid(bson["reached"][0]["eventId"], commit.State.Reached.Values.First().EventId);
         Assert.Equal(TestCatalog.Hub, bson["_id"].AsString);
         Assert.Equal(BsonType.Int64, bson["version"].BsonType);
+    }
+
+    [Fact]
+    public void Project_document_round_trips_retractions_the_reopen_count_and_a_pending_reopening()
+    {
+        var (commit, reopening) = ReopeningCommits.Commit(RecordedAt, 0);
+        Assert.Equal(2, commit.State.Retractions.Count);
+        Assert.Equal(1, commit.State.ReopenCount);
+
+        var bson = ProjectDocument.First(commit).ToBsonDocument();
+        var back = BsonSerializer.Deserialize<ProjectDocument>(bson);
+
+        var state = back.ToSnapshot().State;
+        // ProjectState's equality compares every retraction and the reopen count.
+        Assert.Equal(commit.State, state);
+        Assert.False(state.IsComplete);
+        Assert.Equal(1, state.CompletionCount);
+        Assert.Equal(1, state.ReopenCount);
+        Assert.DoesNotContain(reopening.MissingMilestones.Single(), state.Reached.Keys);
+        Assert.True(state.IsWithdrawn(reopening.Retraction.RetractedEventId, reopening.Retraction.RetractedBy));
+        foreach (var (id, retraction) in commit.State.Retractions)
+        {
+            AssertSameInstant(retraction.RetractedAt, state.Retractions[id].RetractedAt);
+        }
+
+        Assert.Equal(1, bson["reopenCount"].AsInt32);
+        var stored = bson["retractions"].AsBsonArray;
+        Assert.Equal(2, stored.Count);
+        var byOffice = stored.Single(r => r["byDistrictOffice"].AsBoolean).AsBsonDocument;
+        Assert.Equal("district-office", byOffice["retractedBy"].AsString);
+        var reopener = stored.Single(r => !r["byDistrictOffice"].AsBoolean).AsBsonDocument;
+        Assert.Equal(["retractionEventId", "retractedEventId", "retractedBy", "byDistrictOffice", "reason", "retractedAt"], reopener.Names);
+        AssertStandardUuid(reopener["retractionEventId"], reopening.Retraction.RetractionEventId);
+        AssertStandardUuid(reopener["retractedEventId"], reopening.Retraction.RetractedEventId);
+        Assert.Equal(ReopeningCommits.RetractedAt.UtcTicks, reopener["retractedAt"]["Ticks"].AsInt64);
+
+        var entry = Assert.Single(back.Outbox).ToDomain(back.Id);
+        AssertSameEntry(commit.Outbox[0], entry);
+        Assert.Equal(BsonType.DateTime, bson["pendingSince"].BsonType);
     }
 
     [Fact]
@@ -132,9 +218,48 @@ public sealed class BsonMappingRoundTrips
         var (commit, _) = CompletingCommit();
         var entry = commit.Outbox[0];
 
-        var back = BsonSerializer.Deserialize<OutboxEntryDocument>(OutboxEntryDocument.From(entry).ToBsonDocument()).ToDomain(entry.ProjectId);
+        var bson = OutboxEntryDocument.From(entry).ToBsonDocument();
+        var back = BsonSerializer.Deserialize<OutboxEntryDocument>(bson).ToDomain(entry.ProjectId);
 
         AssertSameEntry(entry, back);
+        Assert.Equal("completed", bson["kind"].AsString);
+        Assert.Equal(["messageId", "enqueuedAt", "kind", "completionNumber", "completedAt", "milestones", "triggeringEventId", "traceParent"], bson.Names);
+    }
+
+    [Fact]
+    public void Outbox_entry_document_round_trips_the_reopening_without_completion_fields()
+    {
+        var (commit, reopening) = ReopeningCommits.Commit(RecordedAt, 0);
+        var entry = commit.Outbox[0];
+
+        var bson = OutboxEntryDocument.From(entry).ToBsonDocument();
+        var back = BsonSerializer.Deserialize<OutboxEntryDocument>(bson).ToDomain(entry.ProjectId);
+
+        AssertSameEntry(entry, back);
+        Assert.Equal(reopening.MessageId, back.MessageId);
+        Assert.Equal(["messageId", "enqueuedAt", "kind", "reopenNumber", "missingMilestones", "retraction", "traceParent"], bson.Names);
+        Assert.Equal("reopened", bson["kind"].AsString);
+        Assert.Equal(1, bson["reopenNumber"].AsInt32);
+        Assert.Equal(new BsonArray(reopening.MissingMilestones), bson["missingMilestones"]);
+        AssertStandardUuid(bson["retraction"]["retractedEventId"], reopening.Retraction.RetractedEventId);
+        Assert.Equal(reopening.Retraction.Reason, bson["retraction"]["reason"].AsString);
+    }
+
+    [Fact]
+    public void Outbox_entry_of_an_unknown_kind_or_missing_a_field_of_its_kind_is_refused_rather_than_published_wrong()
+    {
+        var (completing, _) = CompletingCommit();
+        var (reopening, _) = ReopeningCommits.Commit(RecordedAt, 0);
+        var unknown = OutboxEntryDocument.From(completing.Outbox[0]).ToBsonDocument();
+        unknown["kind"] = "paused";
+        var incomplete = OutboxEntryDocument.From(reopening.Outbox[0]).ToBsonDocument();
+        incomplete.Remove("retraction");
+
+        var unknownError = Assert.Throws<InvalidOperationException>(() => BsonSerializer.Deserialize<OutboxEntryDocument>(unknown).ToDomain(TestCatalog.Hub));
+        var missingError = Assert.Throws<InvalidOperationException>(() => BsonSerializer.Deserialize<OutboxEntryDocument>(incomplete).ToDomain(TestCatalog.Hub));
+
+        Assert.Contains("'paused'", unknownError.Message, StringComparison.Ordinal);
+        Assert.Contains("'retraction'", missingError.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -163,6 +288,33 @@ public sealed class BsonMappingRoundTrips
         Assert.Equal(commit.Event, BsonSerializer.Deserialize<EventDocument>(eventBson).ToRecord());
     }
 
+    [Fact]
+    public void Documents_written_before_retractions_still_read_with_no_retraction_no_reopening_and_a_completion()
+    {
+        var (commit, completion) = CompletingCommit();
+        // The previous version's shape: no reopenCount, no retractions, outbox entries without a kind.
+        var bson = ProjectDocument.First(commit).ToBsonDocument();
+        bson.Remove("reopenCount");
+        bson.Remove("retractions");
+        bson["outbox"][0].AsBsonDocument.Remove("kind");
+        Assert.Equal(["_id", "version", "isComplete", "completionCount", "reached", "updatedAt", "outbox", "pendingSince"], bson.Names);
+        Assert.Equal(["messageId", "enqueuedAt", "completionNumber", "completedAt", "milestones", "triggeringEventId", "traceParent"], bson["outbox"][0].AsBsonDocument.Names);
+
+        var back = BsonSerializer.Deserialize<ProjectDocument>(bson);
+        var state = back.ToSnapshot().State;
+
+        Assert.Equal(0, back.ReopenCount);
+        Assert.Empty(back.Retractions);
+        Assert.Equal(commit.State, state);
+        Assert.Equal(0, state.ReopenCount);
+        Assert.Empty(state.Retractions);
+        var entry = Assert.Single(back.Outbox).ToDomain(back.Id);
+        Assert.Null(back.Outbox[0].Kind);
+        Assert.IsType<ProjectCompletion>(entry.Message);
+        Assert.Equal(completion.MessageId, entry.MessageId);
+        AssertSameEntry(commit.Outbox[0], entry);
+    }
+
     static (ProjectCommit Commit, ProjectCompletion Completion) CompletingCommit()
     {
         var state = ProjectState.Empty(TestCatalog.Hub);
@@ -185,13 +337,26 @@ public sealed class BsonMappingRoundTrips
         Assert.Equal(expected.MessageId, actual.MessageId);
         Assert.Equal(expected.ProjectId, actual.ProjectId);
         AssertSameInstant(expected.EnqueuedAt, actual.EnqueuedAt);
-        Assert.Equal(expected.Completion.ProjectId, actual.Completion.ProjectId);
-        Assert.Equal(expected.Completion.CompletionNumber, actual.Completion.CompletionNumber);
-        AssertSameInstant(expected.Completion.CompletedAt, actual.Completion.CompletedAt);
-        Assert.Equal(expected.Completion.TriggeringEventId, actual.Completion.TriggeringEventId);
-        Assert.Equal(expected.Completion.Milestones, actual.Completion.Milestones);
-        Assert.Equal(expected.Completion.MessageId, actual.Completion.MessageId);
+        Assert.Equal(expected.Message.ProjectId, actual.Message.ProjectId);
+        Assert.Equal(expected.Message.MessageId, actual.Message.MessageId);
         Assert.Equal(expected.TraceParent, actual.TraceParent);
+        if (expected.Message is ProjectCompletion completion)
+        {
+            var back = Assert.IsType<ProjectCompletion>(actual.Message);
+            Assert.Equal(completion.CompletionNumber, back.CompletionNumber);
+            AssertSameInstant(completion.CompletedAt, back.CompletedAt);
+            Assert.Equal(completion.TriggeringEventId, back.TriggeringEventId);
+            Assert.Equal(completion.Milestones, back.Milestones);
+        }
+        else
+        {
+            var reopening = Assert.IsType<ProjectReopening>(expected.Message);
+            var back = Assert.IsType<ProjectReopening>(actual.Message);
+            Assert.Equal(reopening.ReopenNumber, back.ReopenNumber);
+            Assert.Equal(reopening.MissingMilestones, back.MissingMilestones);
+            Assert.Equal(reopening.Retraction, back.Retraction);
+            AssertSameInstant(reopening.Retraction.RetractedAt, back.Retraction.RetractedAt);
+        }
     }
 
     /// <summary>Same instant to the tick, stored in UTC.</summary>

@@ -11,7 +11,8 @@ namespace Milestones.Storage.Tests.MongoDb;
 
 /// <summary>
 /// The filters and updates of the MongoDB store rendered to the BSON the server receives, with no server: dropping
-/// the version filter, the <c>$inc</c>, the outbox <c>$push</c> or the lease condition fails a test here.
+/// the version filter, the <c>$inc</c>, the outbox <c>$push</c>, a field of the state (retractions and the reopen count
+/// included) or the lease condition fails a test here.
 /// </summary>
 public sealed class ConcurrencyProtocolRendering
 {
@@ -35,16 +36,58 @@ public sealed class ConcurrencyProtocolRendering
 
         Assert.Equal(new BsonDocument("version", 1L), update["$inc"]);
         var set = update["$set"].AsBsonDocument;
-        Assert.Equal(["isComplete", "completionCount", "reached", "updatedAt"], set.Names);
+        Assert.Equal(["isComplete", "completionCount", "reopenCount", "reached", "retractions", "updatedAt"], set.Names);
         Assert.False(set.Contains("version"), "the version only moves by $inc");
         Assert.True(set["isComplete"].AsBoolean);
         Assert.Equal(1, set["completionCount"].AsInt32);
+        Assert.Equal(0, set["reopenCount"].AsInt32);
         Assert.Equal(commit.State.Reached.Count, set["reached"].AsBsonArray.Count);
+        // Written even when empty: the whole state is set, so a document from before retractions gains the field.
+        Assert.Empty(set["retractions"].AsBsonArray);
         var pushed = update["$push"]["outbox"]["$each"].AsBsonArray;
         var entry = Assert.Single(pushed).AsBsonDocument;
         Assert.Equal(completion.MessageId, entry["messageId"].AsBsonBinaryData.ToGuid(GuidRepresentation.Standard));
         Assert.Equal(commit.Outbox[0].EnqueuedAt.UtcTicks, entry["enqueuedAt"]["Ticks"].AsInt64);
         Assert.Equal(BsonType.DateTime, update["$min"]["pendingSince"].BsonType);
+    }
+
+    [Fact]
+    public void Reopening_update_sets_the_retractions_and_reopen_count_and_pushes_the_reopening_with_classic_operators_only()
+    {
+        var (commit, reopening) = ReopeningCommits.Commit(TestEvents.Now, 5);
+
+        var rendered = Render(MongoStoreProtocol.ApplyCommit(commit));
+
+        // A document of update operators, not an update pipeline (an array): wire-compatible servers without the
+        // aggregation engine (FerretDB, DocumentDB, Cosmos) must be able to run every commit.
+        var update = Assert.IsType<BsonDocument>(rendered);
+        Assert.Equal(["$inc", "$min", "$push", "$set"], update.Names.Order(StringComparer.Ordinal));
+        Assert.Equal(new BsonDocument("version", 1L), update["$inc"]);
+        var set = update["$set"].AsBsonDocument;
+        Assert.False(set["isComplete"].AsBoolean);
+        Assert.Equal(1, set["completionCount"].AsInt32);
+        Assert.Equal(1, set["reopenCount"].AsInt32);
+        Assert.Equal(commit.State.Reached.Count, set["reached"].AsBsonArray.Count);
+        var retractions = set["retractions"].AsBsonArray;
+        Assert.Equal(commit.State.Retractions.Keys.Select(id => new BsonBinaryData(id, GuidRepresentation.Standard)),
+            retractions.Select(r => r["retractedEventId"].AsBsonBinaryData));
+        Assert.Equal(commit.State.Retractions.Values.Select(r => r.Reason), retractions.Select(r => r["reason"].AsString));
+        var entry = Assert.Single(update["$push"]["outbox"]["$each"].AsBsonArray).AsBsonDocument;
+        Assert.Equal("reopened", entry["kind"].AsString);
+        Assert.Equal(reopening.MessageId, entry["messageId"].AsBsonBinaryData.ToGuid(GuidRepresentation.Standard));
+        Assert.Equal(BsonType.DateTime, update["$min"]["pendingSince"].BsonType);
+    }
+
+    [Fact]
+    public void First_commit_of_a_reopened_project_inserts_its_retractions_and_reopen_count()
+    {
+        var (commit, _) = ReopeningCommits.Commit(TestEvents.Now, 0);
+
+        var document = ProjectDocument.First(commit).ToBsonDocument();
+
+        Assert.Equal(1, document["reopenCount"].AsInt32);
+        Assert.Equal(commit.State.Retractions.Count, document["retractions"].AsBsonArray.Count);
+        Assert.Equal("reopened", document["outbox"][0]["kind"].AsString);
     }
 
     [Fact]
@@ -91,6 +134,18 @@ public sealed class ConcurrencyProtocolRendering
 
         Assert.Equal(new BsonDocument { { "projectId", TestCatalog.Hub }, { "applied", true } }, filter);
         Assert.Equal(new BsonDocument { { "occurredAt.Ticks", 1 }, { "recordedAt.Ticks", 1 }, { "_id", 1 } }, sort);
+    }
+
+    [Fact]
+    public void Timeline_limit_of_int_max_is_sent_as_no_limit_and_a_zero_limit_never_reaches_the_server()
+    {
+        // The recorder reads the whole timeline (int.MaxValue) to recompute a milestone after a retraction.
+        Assert.Null(MongoStoreProtocol.TimelineLimit(int.MaxValue));
+        Assert.Equal(100, MongoStoreProtocol.TimelineLimit(100));
+        Assert.Equal(1, MongoStoreProtocol.TimelineLimit(1));
+        // To MongoDB, limit 0 means "no limit": the store answers it without asking.
+        Assert.Throws<ArgumentOutOfRangeException>(() => MongoStoreProtocol.TimelineLimit(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MongoStoreProtocol.TimelineLimit(-1));
     }
 
     [Fact]
