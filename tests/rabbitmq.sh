@@ -225,4 +225,8 @@ start_private_broker() {
   export MILESTONES_TEST_RABBITMQ_START=$BROKER_DIR/start
   export MILESTONES_TEST_RABBITMQ_STOP=$BROKER_DIR/stop
   export MILESTONES_REQUIRE_BROKER=1
+  # The worker takes a message's source from its AMQP user_id, which RabbitMQ lets a connection set to another user's
+  # name only if it is an impersonator: so the tests' admin user may publish as any upstream source. The broker
+  # permission tests use real publisher users without that tag.
+  "$BROKER_DIR/ctl" set_user_tags guest administrator impersonator >/dev/null
 }

@@ -20,7 +20,6 @@ public sealed class Workload(ProjectCatalog catalog, int seed)
 {
     public const string ContentType = "application/vnd.masstransit+json";
 
-    static readonly string[] Sources = ["lize-pmo", "fengtai-pmo", "contractor-portal", "station-ops", "district-dashboard"];
     static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
     static readonly string MessageType = $"urn:message:{WireNames.MilestoneReachedType}";
     static readonly string HostMachine = Environment.MachineName;
@@ -50,7 +49,9 @@ public sealed class Workload(ProjectCatalog catalog, int seed)
         var lifetimeDays = Math.Max(1, (int)(now - project.ExistsSinceUtc).TotalDays - 40);
         var occurredAt = project.ExistsSinceUtc.AddDays(random.Next(lifetimeDays)).AddMinutes(random.Next(24 * 60));
         var reportedAt = occurredAt.AddDays(1 + random.Next(30)).AddMinutes(random.Next(600));
-        var source = Sources[random.Next(Sources.Length)];
+        // A catalog source allowed for the project, which is also the broker identity (AMQP user_id) the worker requires.
+        var allowed = Catalog.Sources.Where(s => s.MayReport(project.Id)).ToList();
+        var source = allowed[random.Next(allowed.Count)].Id;
 
         var buffer = new ArrayBufferWriter<byte>(1400);
         int payloadStart, payloadEnd;
@@ -99,6 +100,7 @@ public sealed class Workload(ProjectCatalog catalog, int seed)
             Persistent = true,
             ContentType = ContentType,
             MessageId = messageId.ToString(),
+            UserId = source,
         };
         return new OutgoingMessage(eventId, project.Id, milestoneCode, buffer.WrittenSpan.ToArray(), payloadEnd - payloadStart, properties);
     }

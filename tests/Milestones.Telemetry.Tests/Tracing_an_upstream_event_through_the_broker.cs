@@ -58,6 +58,7 @@ public class Tracing_an_upstream_event_through_the_broker(TestBroker broker) : I
                 {
                     ContentType = "application/json",
                     Persistent = true,
+                    UserId = "metro-operator",
                     Headers = new Dictionary<string, object?> { ["traceparent"] = traceParent },
                 },
                 body, Cancel);

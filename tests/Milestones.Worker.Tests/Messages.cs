@@ -14,7 +14,7 @@ static class Messages
         MilestoneCode = code,
         OccurredAt = Day0.AddDays(day),
         ReportedAt = Day0.AddDays(day + 1),
-        SourceSystem = "worker-tests",
+        SourceSystem = "fengtai-pmo",
         Note = note,
     };
 

@@ -28,7 +28,7 @@ public class Publishing_completions_from_the_outbox
         var catalog = ProjectCatalog.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog", "fengtai-2023.json"));
         var store = new SqliteMilestoneStore(path);
         var recorder = new MilestoneRecorder(store, catalog, new MilestoneValidator(catalog, TimeProvider.System, ValidationLimits.Default), TimeProvider.System);
-        var outcome = await recorder.Record(Messages.MetroOpened().ToDomain(), Cancel);
+        var outcome = await recorder.Record(Messages.MetroOpened().ToDomain("fengtai-pmo"), Cancel);
         Assert.NotNull(outcome.Completion);
         Assert.Equal(1, (await store.GetBacklog(Cancel)).Count);
 

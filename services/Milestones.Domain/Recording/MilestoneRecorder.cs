@@ -56,9 +56,13 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
         var record = RetractionRecord.From(r, validator.IsDistrictOffice(r.SourceSystem));
         return Commit(r.ProjectId, r.EventId, r.Fingerprint, exclusive: true, async (state, now, token) =>
         {
-            // The whole timeline: with the project's latest commit durable (exclusive), it holds every report the state was built from.
+            // The whole timeline: with the project's latest commit durable (exclusive), it holds the reports the state was
+            // built from, except (MongoDB) one whose commit stopped between its state write and its timeline mark: its
+            // message was not acknowledged, so it comes again and is re-applied. The state still knows it if it holds the
+            // milestone, so the milestone and the reporter are taken from there when the timeline lacks it.
             var reports = await store.GetTimeline(r.ProjectId, int.MaxValue, token).ConfigureAwait(false);
-            var retracted = reports.FirstOrDefault(x => x.EventId == r.RetractedEventId);
+            var retracted = reports.FirstOrDefault(x => x.EventId == r.RetractedEventId)
+                ?? (state.WinningMilestoneOf(r.RetractedEventId) is { } held ? Held(state, held, r.ProjectId, now) : null);
             if (retracted is not null && validator.AuthorizeRetraction(r, retracted) is { } refused)
             {
                 return AppliedChange.Refused(refused);
@@ -67,6 +71,13 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
             var sameMilestone = reports.Where(x => !x.IsRetraction && x.MilestoneCode == code).Select(x => x.ToReached());
             return new AppliedChange(state.Retract(plan, record, sameMilestone), EventRecord.From(r, code, now), null);
         }, cancellationToken);
+    }
+
+    /// <summary>A report as the state holds it, for a retraction whose report is in the state but not yet in the timeline.</summary>
+    static EventRecord Held(ProjectState state, string code, string projectId, DateTimeOffset now)
+    {
+        var m = state.Reached[code];
+        return new EventRecord(m.EventId, projectId, code, m.OccurredAt, m.ReportedAt, m.SourceSystem, null, null, string.Empty, now);
     }
 
     async Task<RecordOutcome> Commit(

@@ -195,7 +195,7 @@ public abstract class StoreContract
             Assert.IsType<CommitResult.Committed>(result);
             if (commit.Outbox is [var entry])
             {
-                completion = entry.Completion;
+                completion = Assert.IsType<ProjectCompletion>(entry.Message);
                 enqueuedAt = entry.EnqueuedAt;
             }
         }
@@ -215,10 +215,11 @@ public abstract class StoreContract
         Assert.Equal(completion.MessageId, claimed.MessageId);
         Assert.Equal(TestCatalog.Hub, claimed.ProjectId);
         Assert.Equal(enqueuedAt.UtcTicks, claimed.EnqueuedAt.UtcTicks);
-        Assert.Equal(completion.CompletionNumber, claimed.Completion.CompletionNumber);
-        Assert.Equal(completion.CompletedAt.UtcTicks, claimed.Completion.CompletedAt.UtcTicks);
-        Assert.Equal(completion.TriggeringEventId, claimed.Completion.TriggeringEventId);
-        Assert.Equal(completion.Milestones, claimed.Completion.Milestones);
+        var claimedCompletion = Assert.IsType<ProjectCompletion>(claimed.Message);
+        Assert.Equal(completion.CompletionNumber, claimedCompletion.CompletionNumber);
+        Assert.Equal(completion.CompletedAt.UtcTicks, claimedCompletion.CompletedAt.UtcTicks);
+        Assert.Equal(completion.TriggeringEventId, claimedCompletion.TriggeringEventId);
+        Assert.Equal(completion.Milestones, claimedCompletion.Milestones);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public static class StoreSteps
         {
             var (result, commit) = await Apply(harness, store, e);
             Assert.IsType<CommitResult.Committed>(result);
-            completion ??= commit.Outbox.SingleOrDefault()?.Completion;
+            completion ??= commit.Outbox.SingleOrDefault()?.Message as ProjectCompletion;
         }
         return completion ?? throw new InvalidOperationException($"{projectId} did not complete.");
     }

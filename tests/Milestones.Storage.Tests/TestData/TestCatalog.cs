@@ -14,7 +14,13 @@ public static class TestCatalog
     public static readonly IReadOnlyList<string> Required =
         [MilestoneVocabulary.ConstructionStarted, MilestoneVocabulary.ToppedOut, MilestoneVocabulary.Completed, MilestoneVocabulary.Opened];
 
-    public static ProjectCatalog Catalog { get; } = ProjectCatalog.Create([Project(Hub), Project(Park), Project(School)]);
+    /// <summary>The source the suite's events come from: the district office, which may report on and correct any project.</summary>
+    public const string Source = "test-office";
+
+    public static ProjectCatalog Catalog { get; } = ProjectCatalog.Create([Project(Hub), Project(Park), Project(School)], sources:
+    [
+        new SourceDefinition { Id = Source, Name = "测试办公室", Roles = [SourceRoles.DistrictOffice] },
+    ]);
 
     public static MilestonePlan Plan => Catalog.Get(Hub).Plan;
 

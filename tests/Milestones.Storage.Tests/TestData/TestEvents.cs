@@ -19,7 +19,7 @@ public static class TestEvents
             MilestoneCode = code,
             OccurredAt = new DateTimeOffset(2023, 1, 1, 9, 30, 0, Beijing).AddDays(day).AddTicks(1_234_567),
             ReportedAt = new DateTimeOffset(2023, 1, 1, 18, 0, 0, Beijing).AddDays(day).AddTicks(7_654_321),
-            SourceSystem = "contractor-portal",
+            SourceSystem = TestCatalog.Source,
             Note = note,
             EvidenceUrl = evidence,
         };

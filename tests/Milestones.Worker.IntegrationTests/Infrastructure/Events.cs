@@ -8,6 +8,9 @@ public static class Events
 {
     public static ProjectCatalog Catalog { get; } = ProjectCatalog.LoadFile(Path.Combine(Paths.WorkerDirectory, "catalog", "fengtai-2023.json"));
 
+    /// <summary>The source the tests publish as: the district office, which may report on every project.</summary>
+    public const string Source = "fengtai-pmo";
+
     static readonly DateTimeOffset Start = new(2021, 3, 1, 8, 0, 0, TimeSpan.FromHours(8));
 
     /// <summary>A valid event: 丽泽城市航站楼 started construction.</summary>
@@ -18,7 +21,7 @@ public static class Events
         MilestoneCode = code,
         OccurredAt = Start,
         ReportedAt = Start.AddHours(2),
-        SourceSystem = "integration-test",
+        SourceSystem = Source,
         Note = note,
     };
 
@@ -43,7 +46,7 @@ public static class Events
                 MilestoneCode = code,
                 OccurredAt = at,
                 ReportedAt = at.AddMinutes(5),
-                SourceSystem = "integration-test",
+                SourceSystem = Source,
                 Note = $"event {i}",
             });
         }

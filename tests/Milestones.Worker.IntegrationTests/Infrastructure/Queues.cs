@@ -12,4 +12,8 @@ public static class Queues
     public const string Quarantine = "milestones-worker_quarantine";
     public const string InputExchange = WireNames.MilestoneReachedExchange;
     public const string CompletedExchange = WireNames.ProjectCompletedExchange;
+    public const string RetractionExchange = WireNames.MilestoneRetractedExchange;
+    public const string ReopenedExchange = WireNames.ProjectReopenedExchange;
+    public const string Retractions = "milestones-worker-retractions";
+    public const string RetractionsError = "milestones-worker-retractions_error";
 }

@@ -36,9 +36,12 @@ public sealed class RabbitClient : IAsyncDisposable
             TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Publishes a body with the properties a non-.NET publisher sets; returns once the broker confirmed it.</summary>
+    /// <summary>
+    /// Publishes a body with the properties a non-.NET publisher sets, as the upstream source <paramref name="userId"/>
+    /// (the AMQP user_id the worker takes the source from; null: none); returns once the broker confirmed it.
+    /// </summary>
     public async Task Publish(string exchange, byte[] body, string? messageId = null, string contentType = "application/json",
-        IDictionary<string, object?>? headers = null, string routingKey = "")
+        IDictionary<string, object?>? headers = null, string routingKey = "", string? userId = Events.Source)
     {
         var properties = new BasicProperties
         {
@@ -46,12 +49,14 @@ public sealed class RabbitClient : IAsyncDisposable
             MessageId = messageId,
             Persistent = true,
             Headers = headers,
+            UserId = userId,
         };
         await channel.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, body, TestContext.Current.CancellationToken);
     }
 
-    public Task PublishJson<T>(string exchange, T message, string? messageId = null, IDictionary<string, object?>? headers = null) =>
-        Publish(exchange, JsonSerializer.SerializeToUtf8Bytes(message, Json), messageId, headers: headers);
+    public Task PublishJson<T>(string exchange, T message, string? messageId = null, IDictionary<string, object?>? headers = null,
+        string? userId = Events.Source) =>
+        Publish(exchange, JsonSerializer.SerializeToUtf8Bytes(message, Json), messageId, headers: headers, userId: userId);
 
     /// <summary>Declares a durable fanout exchange (as MassTransit does) and a durable queue bound to it.</summary>
     public async Task Subscribe(string exchange, string queue)
