@@ -44,7 +44,7 @@ public sealed class DemoRunner(
                     MilestoneCode = statement.Milestone!,
                     OccurredAt = EndOf2022,
                     ReportedAt = EndOf2022,
-                    SourceSystem = "fengtai-work-report-2023",
+                    SourceSystem = "fengtai-pmo",
                     Note = statement.Text,
                 }, stoppingToken);
             }

@@ -372,6 +372,53 @@ public abstract class StoreContract
         Assert.True(projects[1].State.IsComplete);
     }
 
+    [Fact]
+    public async Task A_retraction_reopens_once_the_next_report_completes_again_and_both_announcements_wait_in_the_outbox()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var recorder = new MilestoneRecorder(store.Projects, TestCatalog.Catalog,
+            new MilestoneValidator(TestCatalog.Catalog, harness.Time, ValidationLimits.Default), harness.Time);
+        var completing = TestEvents.Completing(TestCatalog.Park);
+        foreach (var e in completing)
+        {
+            await recorder.Record(e, Cancel);
+        }
+        var last = completing[^1];
+        var retraction = new Retraction
+        {
+            EventId = Guid.NewGuid(),
+            ProjectId = TestCatalog.Park,
+            RetractedEventId = last.EventId,
+            Reason = "报错了",
+            RetractedAt = TestEvents.Now.AddDays(-1),
+            SourceSystem = TestCatalog.Source,
+        };
+
+        var retracted = await recorder.Record(retraction, Cancel);
+        var again = await recorder.Record(retraction, Cancel);
+        var completedAgain = await recorder.Record(TestEvents.Reached(TestCatalog.Park, last.MilestoneCode, 200), Cancel);
+
+        Assert.Equal(1, Assert.IsType<ProjectReopening>(retracted.Announcement).ReopenNumber);
+        Assert.Equal(RecordStatus.Duplicate, again.Status);
+        Assert.Equal(2, Assert.IsType<ProjectCompletion>(completedAgain.Announcement).CompletionNumber);
+        var snapshot = (await store.Projects.LoadProject(TestCatalog.Park, Cancel))!;
+        Assert.Equal(retraction.EventId, snapshot.State.Retractions[last.EventId].RetractionEventId);
+        Assert.Equal((true, 2, 1), (snapshot.State.IsComplete, snapshot.State.CompletionCount, snapshot.State.ReopenCount));
+        var timeline = await store.Projects.GetTimeline(TestCatalog.Park, int.MaxValue, Cancel);
+        Assert.Equal(last.EventId, Assert.Single(timeline, r => r.IsRetraction).RetractedEventId);
+
+        var pending = await store.Outbox.ClaimPending("dispatcher", 10, TimeSpan.FromSeconds(30), Cancel);
+        Guid[] expected =
+        [
+            DeterministicGuid.Create($"milestones/project-completed/{TestCatalog.Park}/1"),
+            DeterministicGuid.Create($"milestones/project-reopened/{TestCatalog.Park}/1"),
+            DeterministicGuid.Create($"milestones/project-completed/{TestCatalog.Park}/2"),
+        ];
+        Assert.Equal(expected.Order(), pending.Select(p => p.MessageId).Order());
+        Assert.IsType<ProjectReopening>(pending.Single(p => p.MessageId == retracted.Announcement!.MessageId).Message);
+    }
+
     /// <summary>A writer that lost too many version races gets its message redelivered; so does this loop.</summary>
     static async Task<RecordOutcome> RecordLikeTheTransport(MilestoneRecorder recorder, MilestoneEvent e)
     {

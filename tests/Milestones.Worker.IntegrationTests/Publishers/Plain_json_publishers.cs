@@ -44,7 +44,7 @@ public sealed class Plain_json_publishers(WorkerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Amqp_publish_from_debian_amqp_tools_is_recorded()
+    public async Task Amqp_publish_from_debian_amqp_tools_without_user_id_is_refused_as_unauthenticated()
     {
         var amqpPublish = new[] { "/usr/bin/amqp-publish", "/usr/local/bin/amqp-publish" }.FirstOrDefault(File.Exists);
         Assert.SkipWhen(amqpPublish is null, "Debian's amqp-tools is not installed (apt-get install amqp-tools); the RabbitMQ.Client test covers plain JSON.");
@@ -60,7 +60,11 @@ public sealed class Plain_json_publishers(WorkerFixture fixture) : IClassFixture
             "-H", "MT-MessageType: urn:message:Milestones.Contracts:MilestoneReached",
             "-b", body);
 
-        await Poll.Until(() => worker.Store.HasEvent(eventId), TimeSpan.FromSeconds(20), () => "the event published with amqp-publish was not recorded");
+        // amqp-publish cannot set the AMQP user_id property, so in Production its messages have no proven sender.
+        var client = await RabbitClient.Connect(fixture.VirtualHost);
+        var error = await client.WaitFor(Queues.Error, m => m.Text.Contains(eventId.ToString(), StringComparison.Ordinal));
+        Assert.Equal("unauthenticated-source", error.Header(Milestones.Worker.Messaging.MilestonesHeaders.RejectionReason));
+        Assert.False(worker.Store.HasEvent(eventId));
     }
 
     sealed record TimelineEntry(Guid EventId, string MilestoneCode, DateTimeOffset OccurredAt, string? Note, string? EvidenceUrl);
