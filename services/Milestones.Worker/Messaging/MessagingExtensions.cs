@@ -25,6 +25,9 @@ public static class MessagingExtensions
             throw new InvalidOperationException($"{CrashOnNoteFilter.ConfigurationKey} is a test switch; it is refused in the Production environment.");
         }
         builder.Services.AddOptions<TestingOptions>().BindConfiguration(TestingOptions.SectionName);
+        // guest/guest or no password: refused at start in Production (see BrokerCredentials).
+        builder.Services.AddSingleton<IValidateOptions<RabbitMqTransportOptions>, BrokerCredentials>();
+        builder.Services.AddOptions<RabbitMqTransportOptions>().ValidateOnStart();
         builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
         {
             host.WaitUntilStarted = false;
@@ -41,7 +44,10 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>The production transport: RabbitMQ from the <c>RabbitMqTransport</c> section, with the topology of <see cref="RabbitMqTopology"/>.</summary>
+    /// <summary>
+    /// The production transport: RabbitMQ from the <c>RabbitMqTransport</c> section, with the topology of
+    /// <see cref="RabbitMqTopology"/>; what the worker sends and publishes carries its user (<see cref="BrokerUserIdFilter{TContext}"/>).
+    /// </summary>
     public static void UsingMilestonesRabbitMq(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);
@@ -49,7 +55,12 @@ public static class MessagingExtensions
         {
             var messaging = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
             var testing = context.GetRequiredService<IOptions<TestingOptions>>().Value;
-            cfg.ConfigureHost(context.GetRequiredService<IOptions<RabbitMqTransportOptions>>().Value);
+            var transport = context.GetRequiredService<IOptions<RabbitMqTransportOptions>>().Value;
+            cfg.ConfigureHost(transport);
+            // Every message the worker sends or publishes carries its broker user as the AMQP user_id, which RabbitMQ
+            // validates against the connection: subscribers can check that a completion came from the worker.
+            cfg.ConfigureSend(send => send.UseFilter(new BrokerUserIdFilter<SendContext>(transport.User)));
+            cfg.ConfigurePublish(publish => publish.UseFilter(new BrokerUserIdFilter<PublishContext>(transport.User)));
             if (messaging.QuarantineRedeliveries)
             {
                 cfg.ReceiveEndpoint(messaging.QuarantineQueue(), endpoint =>
