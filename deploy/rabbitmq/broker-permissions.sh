@@ -90,18 +90,20 @@ literal() { printf '%s' "$1" | sed 's/[.]/\\./g'; }
 # What the worker declares, all MassTransit names: for each input queue (QueueName, and QueueName-retractions)
 # the queue, the exchange of the same name, and the _error, _skipped, _dlq and _quarantine queues and
 # exchanges; the input exchanges it binds to and the output exchanges it publishes to; MassTransit's fault
-# exchanges of the worker's message types; the temporary bus endpoint (HOST_PROCESS_bus_ID).
+# exchanges (MassTransit:Fault, and MassTransit:Fault--Milestones.Contracts:<Type>-- bound to it: a refused
+# event publishes a Fault<MilestoneReached>); the temporary bus endpoint (HOST_PROCESS_bus_ID).
 q=$(literal "$queue")
 worker_queues="$q(-retractions)?(_error|_skipped|_dlq|_quarantine)?"
 input_exchanges='milestones\.(milestone-reached|milestone-retracted)'
 output_exchanges='milestones\.(project-completed|project-reopened)'
-fault_exchanges='MassTransit:Fault--Milestones\.Contracts:[A-Za-z]+--'
+fault_exchanges='MassTransit:Fault(--Milestones\.Contracts:[A-Za-z]+--)?'
 bus_endpoint='[A-Za-z0-9.-]+_[A-Za-z0-9.-]+_bus_[a-z0-9]+'
 worker_configure="^($worker_queues|$input_exchanges|$output_exchanges|$fault_exchanges|$bus_endpoint)\$"
 # Publishing into its own input exchanges is not the worker's business: no write on them (binding its
 # queue's exchange to them needs read on the source only).
 worker_write="^($worker_queues|$output_exchanges|$fault_exchanges|$bus_endpoint)\$"
-worker_read="^($worker_queues|$input_exchanges|$bus_endpoint)\$"
+# Read on the fault exchanges too: MassTransit binds each type's fault exchange to MassTransit:Fault.
+worker_read="^($worker_queues|$input_exchanges|$fault_exchanges|$bus_endpoint)\$"
 # A publisher: publish to the input exchanges, nothing else (it declares nothing and reads nothing).
 publisher_configure='^$'
 publisher_write="^$input_exchanges\$"

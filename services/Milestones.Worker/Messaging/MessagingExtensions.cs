@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Milestones.Contracts;
 using Milestones.Worker.Consumers;
 
 namespace Milestones.Worker.Messaging;
@@ -61,6 +62,11 @@ public static class MessagingExtensions
             // validates against the connection: subscribers can check that a completion came from the worker.
             cfg.ConfigureSend(send => send.UseFilter(new BrokerUserIdFilter<SendContext>(transport.User)));
             cfg.ConfigurePublish(publish => publish.UseFilter(new BrokerUserIdFilter<PublishContext>(transport.User)));
+            // The output exchanges exist from the start, not from the first completion: a subscriber, whose user may
+            // not declare them, can bind its queue before anything is published.
+            cfg.Publish<ProjectCompleted>();
+            cfg.Publish<ProjectReopened>();
+            cfg.DeployPublishTopology = true;
             if (messaging.QuarantineRedeliveries)
             {
                 cfg.ReceiveEndpoint(messaging.QuarantineQueue(), endpoint =>
