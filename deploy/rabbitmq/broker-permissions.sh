@@ -89,11 +89,11 @@ literal() { printf '%s' "$1" | sed 's/[.]/\\./g'; }
 # --- the permissions (configure, write, read: regular expressions over exchange and queue names) ----------
 # What the worker declares, all MassTransit names: for each input queue (QueueName, and QueueName-retractions)
 # the queue, the exchange of the same name, and the _error, _skipped, _dlq and _quarantine queues and
-# exchanges; the input exchanges it binds to and the output exchanges it publishes to; MassTransit's fault
+# exchanges (and the quarantine's own _quarantine_error and _quarantine_skipped); the input exchanges it binds to and the output exchanges it publishes to; MassTransit's fault
 # exchanges (MassTransit:Fault, and MassTransit:Fault--Milestones.Contracts:<Type>-- bound to it: a refused
 # event publishes a Fault<MilestoneReached>); the temporary bus endpoint (HOST_PROCESS_bus_ID).
 q=$(literal "$queue")
-worker_queues="$q(-retractions)?(_error|_skipped|_dlq|_quarantine)?"
+worker_queues="$q(-retractions)?(_quarantine)?(_error|_skipped|_dlq)?"
 input_exchanges='milestones\.(milestone-reached|milestone-retracted)'
 output_exchanges='milestones\.(project-completed|project-reopened)'
 fault_exchanges='MassTransit:Fault(--Milestones\.Contracts:[A-Za-z]+--)?'
