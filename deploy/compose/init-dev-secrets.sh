@@ -4,8 +4,9 @@
 #
 #   deploy/compose/init-dev-secrets.sh [--force]
 #
-# --force overwrites existing files. The broker and Grafana apply their credentials only on first
-# start, so after --force also reset the stack's volumes: docker compose -f deploy/compose/compose.yaml down -v
+# --force overwrites existing files. The broker imports its users again at every start (a restart applies
+# new passwords); Grafana applies its admin password only on first start, so after --force also reset the
+# stack's volumes: docker compose -f deploy/compose/compose.yaml down -v. Needs openssl and jq.
 set -euo pipefail
 
 dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/.secrets"
@@ -22,25 +23,34 @@ mkdir -p "$dir"
 chmod 700 "$dir"
 
 random() { openssl rand -hex 24; }
-rabbitmq_pass=$(random)
 
 # Files the containers read are bind-mounted, so they must be readable by the container users
 # (UID 1654 for the worker, rabbitmq and grafana for theirs); the directory itself stays private.
 write() { printf '%s' "$2" >"$dir/$1"; chmod 644 "$dir/$1"; }
 
-write RabbitMqTransport__Pass "$rabbitmq_pass"
+# The broker's users, one password file each in .secrets/broker/: the worker's, one per upstream publisher
+# (the catalog's source ids, for local publishers to connect as), a subscriber and an administrator for the
+# management UI. deploy/rabbitmq/broker-permissions.sh turns them into the definitions the broker imports.
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+catalog="$repo/services/Milestones.Worker/catalog/fengtai-2023.json"
+subscriber="local-dashboard"
+admin="admin"
+mkdir -p "$dir/broker"
+chmod 700 "$dir/broker"
+for user in milestones-worker $(jq -r '.sources[].id' "$catalog") "$subscriber" "$admin"; do
+  printf '%s' "$(random)" >"$dir/broker/$user"
+done
+"$repo/deploy/rabbitmq/broker-permissions.sh" --definitions --vhost milestones --catalog "$catalog" \
+  --subscribers "$subscriber" --admin-user "$admin" --secrets-dir "$dir/broker" >"$dir/rabbitmq-definitions.json"
+chmod 644 "$dir/rabbitmq-definitions.json"
+
+write RabbitMqTransport__Pass "$(cat "$dir/broker/milestones-worker")"
 # Local MongoDB runs without authentication (dev only); the worker still reads its connection string
 # from a secret file exactly as in Kubernetes.
 write MongoDb__ConnectionString "mongodb://mongodb:27017/?replicaSet=rs0"
-write rabbitmq-dev-credentials.conf "default_user = milestones
-default_pass = $rabbitmq_pass
-default_vhost = /
-default_permissions.configure = .*
-default_permissions.read = .*
-default_permissions.write = .*
-"
 write grafana-admin-password "$(random)"
 
 echo "init-dev-secrets: wrote the secrets to $dir"
-echo "init-dev-secrets: RabbitMQ user 'milestones', password in $dir/RabbitMqTransport__Pass"
+echo "init-dev-secrets: RabbitMQ virtual host 'milestones'; users and passwords in $dir/broker/ (worker: milestones-worker;"
+echo "init-dev-secrets:   publishers: the catalog's source ids; subscriber: $subscriber; management UI: $admin)"
 echo "init-dev-secrets: Grafana user 'admin', password in $dir/grafana-admin-password"

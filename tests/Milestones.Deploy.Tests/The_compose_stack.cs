@@ -46,6 +46,26 @@ public sealed class The_compose_stack(DeployToolchain toolchain)
     }
 
     [Fact]
+    public async Task Connects_the_worker_as_its_own_broker_user_set_up_by_the_permissions_script()
+    {
+        var compose = await Compose();
+        var services = compose.Obj("services");
+        var worker = services.Obj("worker").Obj("environment");
+        var rabbitmq = services.Obj("rabbitmq");
+
+        Assert.Equal("milestones-worker", worker.Str("RabbitMqTransport__User"));
+        Assert.Equal("milestones", worker.Str("RabbitMqTransport__VHost"));
+        Assert.Null(worker.At("Messaging__AllowDefaultBrokerCredentials"));
+        // The broker imports the definitions init-dev-secrets.sh generated with deploy/rabbitmq/broker-permissions.sh.
+        var definitions = Assert.Single(rabbitmq.Arr("secrets").OfType<JsonObject>(), s => s.Str("target") == "/etc/rabbitmq/definitions.json");
+        Assert.Equal("./.secrets/rabbitmq-definitions.json", compose.Obj("secrets").Obj(definitions.Str("source")!).Str("file"));
+        var volumes = rabbitmq.Arr("volumes").Select(v => v!.GetValue<string>()).ToList();
+        var conf = Assert.Single(volumes, v => v.EndsWith(":/etc/rabbitmq/conf.d/30-load-definitions.conf:ro", StringComparison.Ordinal));
+        var confFile = Path.Combine(Repository.Deploy, "compose", conf.Split(':')[0]);
+        Assert.Contains("load_definitions = /etc/rabbitmq/definitions.json", await File.ReadAllTextAsync(confFile, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Stops_the_worker_within_its_grace_period()
     {
         var worker = (await Services())["worker"];

@@ -127,6 +127,19 @@ public sealed class The_worker_deployment(DeployToolchain toolchain)
 
     [Theory]
     [MemberData(nameof(Overlays.All), MemberType = typeof(Overlays))]
+    public async Task Connects_to_the_broker_as_the_workers_own_user_never_guest(string overlay)
+    {
+        var manifests = await toolchain.Overlay(overlay);
+        var environment = manifests.WorkerEnvironment();
+
+        // The user deploy/rabbitmq/broker-permissions.sh creates; its password is the Secret's RabbitMqTransport__Pass.
+        Assert.Equal("milestones-worker", environment["RabbitMqTransport__User"]);
+        Assert.Equal("milestones", environment["RabbitMqTransport__VHost"]);
+        Assert.False(environment.ContainsKey("Messaging__AllowDefaultBrokerCredentials"), "the default-credentials opt-out is for a local stack only");
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays.All), MemberType = typeof(Overlays))]
     public async Task Sets_requests_and_limits(string overlay)
     {
         var manifests = await toolchain.Overlay(overlay);

@@ -71,6 +71,9 @@ public class Probing_the_worker
             ["Messaging:Transport"] = "RabbitMq",
             ["RabbitMqTransport:Host"] = "127.0.0.1",
             ["RabbitMqTransport:Port"] = FreePort.Closed().ToString(CultureInfo.InvariantCulture),
+            // Not the default guest/guest, which Production refuses; nothing answers on the port anyway.
+            ["RabbitMqTransport:User"] = "milestones-worker",
+            ["RabbitMqTransport:Pass"] = "unused",
         });
         using var probes = worker.Probes();
 

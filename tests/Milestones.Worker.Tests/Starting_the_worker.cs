@@ -49,6 +49,74 @@ public class Starting_the_worker
         Assert.Contains("Storage:Provider must be set", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Production on RabbitMQ with the given broker settings; the Development defaults (in-memory, SQLite) replaced.</summary>
+    static WorkerFactory ProductionOnRabbitMq(Dictionary<string, string?> broker)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Messaging:Transport"] = "RabbitMq",
+            ["Storage:Provider"] = "Sqlite",
+            ["Health:Port"] = "0",
+            // Nothing listens there: the check must stop the start before any connection is tried.
+            ["RabbitMqTransport:Host"] = "127.0.0.1",
+            ["RabbitMqTransport:Port"] = "1",
+        };
+        foreach (var (key, value) in broker)
+        {
+            settings[key] = value;
+        }
+        return new WorkerFactory(settings, environment: "Production");
+    }
+
+    [Fact]
+    public async Task Refuses_the_brokers_default_guest_credentials_in_production()
+    {
+        await using var worker = ProductionOnRabbitMq(new() { ["RabbitMqTransport:User"] = "guest", ["RabbitMqTransport:Pass"] = "guest" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => worker.Server);
+
+        Assert.Contains("RabbitMqTransport:User is 'guest', RabbitMQ's default user; it is refused in Production.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("RabbitMqTransport:Pass is RabbitMQ's default password 'guest'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("deploy/rabbitmq/broker-permissions.sh", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refuses_to_connect_without_a_broker_password_in_production()
+    {
+        await using var worker = ProductionOnRabbitMq(new() { ["RabbitMqTransport:User"] = "milestones-worker", ["RabbitMqTransport:Pass"] = "" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => worker.Server);
+
+        Assert.Contains("RabbitMqTransport:Pass is empty; it is refused in Production.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("RabbitMqTransport:User", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refuses_the_default_credentials_when_the_configuration_names_no_broker_user_in_production()
+    {
+        // MassTransit's own defaults are guest/guest.
+        await using var worker = ProductionOnRabbitMq([]);
+
+        var error = Assert.Throws<OptionsValidationException>(() => worker.Server);
+
+        Assert.Contains("RabbitMqTransport:User is 'guest'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Production", "guest", "guest", true)]
+    [InlineData("Production", "milestones-worker", "s3cret", false)]
+    [InlineData("Development", "guest", "guest", false)]
+    [InlineData("Staging", "guest", "", false)]
+    public void Accepts_the_default_credentials_only_where_allowed(string environment, string user, string pass, bool optOut)
+    {
+        var host = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = environment };
+        var messaging = Options.Create(new Messaging.MessagingOptions { Transport = Messaging.MessagingTransport.RabbitMq, AllowDefaultBrokerCredentials = optOut });
+
+        var result = new Messaging.BrokerCredentials(host, messaging).Validate(null, new MassTransit.RabbitMqTransportOptions { User = user, Pass = pass });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
     [Fact]
     public async Task Runs_the_demo_to_a_completion_of_the_metro_line_and_leaves_the_terminal_open()
     {

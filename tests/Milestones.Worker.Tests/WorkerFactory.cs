@@ -9,16 +9,19 @@ using Microsoft.Extensions.Logging;
 namespace Milestones.Worker.Tests;
 
 /// <summary>
-/// The worker as composed by Program.cs, on the embedded default (Development), with MassTransit's test harness in
+/// The worker as composed by Program.cs, on the embedded default (Development unless told otherwise), with MassTransit's test harness in
 /// place of the transport and a SQLite file of its own. One per test: scenarios never share a harness or a store.
 /// </summary>
 sealed class WorkerFactory : WebApplicationFactory<Program>
 {
     readonly Dictionary<string, string?> settings;
     readonly Action<IServiceCollection>? services;
+    readonly string environment;
 
-    public WorkerFactory(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? databasePath = null)
+    public WorkerFactory(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? databasePath = null,
+        string environment = "Development")
     {
+        this.environment = environment;
         DatabasePath = databasePath ?? Path.Combine(Path.GetTempPath(), "milestones-tests", $"{Guid.NewGuid():N}.db");
         this.settings = new Dictionary<string, string?>
         {
@@ -38,7 +41,7 @@ sealed class WorkerFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(environment);
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

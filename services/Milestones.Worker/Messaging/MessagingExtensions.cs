@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Milestones.Contracts;
 using Milestones.Worker.Consumers;
 
 namespace Milestones.Worker.Messaging;
@@ -32,6 +33,9 @@ public static class MessagingExtensions
                 $"in '{builder.Environment.EnvironmentName}' every message must carry its broker-validated publisher (AMQP user_id).");
         }
         builder.Services.AddOptions<TestingOptions>().BindConfiguration(TestingOptions.SectionName);
+        // guest/guest or no password: refused at start in Production (see BrokerCredentials).
+        builder.Services.AddSingleton<IValidateOptions<RabbitMqTransportOptions>, BrokerCredentials>();
+        builder.Services.AddOptions<RabbitMqTransportOptions>().ValidateOnStart();
         builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
         {
             host.WaitUntilStarted = false;
@@ -48,7 +52,10 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>The production transport: RabbitMQ from the <c>RabbitMqTransport</c> section, with the topology of <see cref="RabbitMqTopology"/>.</summary>
+    /// <summary>
+    /// The production transport: RabbitMQ from the <c>RabbitMqTransport</c> section, with the topology of
+    /// <see cref="RabbitMqTopology"/>; what the worker sends and publishes carries its user (<see cref="BrokerUserIdFilter{TContext}"/>).
+    /// </summary>
     public static void UsingMilestonesRabbitMq(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);
@@ -56,7 +63,17 @@ public static class MessagingExtensions
         {
             var messaging = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
             var testing = context.GetRequiredService<IOptions<TestingOptions>>().Value;
-            cfg.ConfigureHost(context.GetRequiredService<IOptions<RabbitMqTransportOptions>>().Value);
+            var transport = context.GetRequiredService<IOptions<RabbitMqTransportOptions>>().Value;
+            cfg.ConfigureHost(transport);
+            // Every message the worker sends or publishes carries its broker user as the AMQP user_id, which RabbitMQ
+            // validates against the connection: subscribers can check that a completion came from the worker.
+            cfg.ConfigureSend(send => send.UseFilter(new BrokerUserIdFilter<SendContext>(transport.User)));
+            cfg.ConfigurePublish(publish => publish.UseFilter(new BrokerUserIdFilter<PublishContext>(transport.User)));
+            // The output exchanges exist from the start, not from the first completion: a subscriber, whose user may
+            // not declare them, can bind its queue before anything is published.
+            cfg.Publish<ProjectCompleted>();
+            cfg.Publish<ProjectReopened>();
+            cfg.DeployPublishTopology = true;
             if (messaging.QuarantineRedeliveries)
             {
                 cfg.ReceiveEndpoint(messaging.QuarantineQueue(), endpoint =>

@@ -68,6 +68,12 @@ public sealed class MessagingOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// In Production the worker refuses RabbitMQ's default credentials (<c>guest</c>/<c>guest</c>) and an empty password
+    /// (<see cref="BrokerCredentials"/>). True allows them: for a local stack only, never for a shared broker. Default false.
+    /// </summary>
+    public bool AllowDefaultBrokerCredentials { get; set; }
+
     /// <summary>Attempts after the first for a transient failure (store unavailable, lost version race). Default 5.</summary>
     [Range(0, 100)]
     public int RetryLimit { get; set; } = 5;

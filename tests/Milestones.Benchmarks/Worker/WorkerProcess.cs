@@ -91,6 +91,8 @@ public sealed class WorkerProcess : IAsyncDisposable
         env["RabbitMqTransport__VHost"] = "/";
         env["RabbitMqTransport__User"] = broker.User;
         env["RabbitMqTransport__Pass"] = broker.Pass;
+        // The test broker's guest user, which Production refuses unless told.
+        env["Messaging__AllowDefaultBrokerCredentials"] = "true";
         if (settings.CatalogPath is { } catalog)
         {
             env["Catalog__Path"] = catalog;

@@ -68,6 +68,8 @@ public sealed class TestBroker : IAsyncLifetime
         ["RabbitMqTransport:VHost"] = VirtualHost,
         ["RabbitMqTransport:User"] = User,
         ["RabbitMqTransport:Pass"] = Pass,
+        // The test broker's guest user, which Production refuses unless told.
+        ["Messaging:AllowDefaultBrokerCredentials"] = "true",
     };
 
     /// <summary>A plain AMQP connection (RabbitMQ.Client, no MassTransit), as a non-.NET publisher has.</summary>

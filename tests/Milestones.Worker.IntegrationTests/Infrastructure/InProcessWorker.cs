@@ -66,7 +66,9 @@ public sealed class InProcessWorker : IAsyncDisposable
             ContentRootPath = Paths.WorkerDirectory,
             ApplicationName = "Milestones.Worker",
         });
-        builder.Configuration.AddInMemoryCollection(TestDefaults(directory).Concat(vhost.TransportSettings()).Concat(settings ?? []));
+        builder.Configuration.AddInMemoryCollection(TestDefaults(directory).Concat(vhost.TransportSettings()));
+        // A source of their own: a test's settings override the defaults and the transport's (another user, say).
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
         var logs = new LogSink();
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.WebHost.UseUrls("http://127.0.0.1:0");

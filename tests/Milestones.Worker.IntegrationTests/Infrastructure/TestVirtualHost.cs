@@ -64,6 +64,8 @@ public sealed class TestVirtualHost : IAsyncLifetime
         new("RabbitMqTransport:VHost", VHost),
         new("RabbitMqTransport:User", Broker.User),
         new("RabbitMqTransport:Pass", Broker.Pass),
+        // The test broker's guest user, which Production refuses unless told (the Permissions tests use real users).
+        new("Messaging:AllowDefaultBrokerCredentials", "true"),
     ];
 
     /// <summary>Ready and unacknowledged messages of a queue, as the broker counts them.</summary>

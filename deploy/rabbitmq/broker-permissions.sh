@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Broker permissions as code: the Milestones virtual host, the worker's user, one user per upstream
+# publisher and the subscriber users, with the narrowest permissions each needs. See deploy/README.md,
+# "RabbitMQ users and permissions".
+#
+#   deploy/rabbitmq/broker-permissions.sh [options]                  # applies them (rabbitmqctl)
+#   deploy/rabbitmq/broker-permissions.sh --definitions [options]    # prints a definitions file instead
+#
+# Options:
+#   --vhost NAME          virtual host (default: milestones)
+#   --worker-user NAME    the worker's user (default: milestones-worker)
+#   --queue NAME          the worker's input queue, Messaging:QueueName (default: milestones-worker)
+#   --catalog FILE        publishers are the catalog's source ids, .sources[].id
+#                         (default: services/Milestones.Worker/catalog/fengtai-2023.json)
+#   --publishers "A B"    these publisher users instead of the catalog's
+#   --subscribers "A B"   subscriber users; subscriber A owns the queues (and exchanges) named "A.*"
+#   --admin-user NAME     also an administrator of the virtual host (for a local stack's management UI)
+#   --secrets-dir DIR     the password of user U is the content of the file DIR/U
+#   --definitions         print RabbitMQ definitions (JSON; salted SHA-256 password hashes) on stdout
+#                         instead of applying them, e.g. for the broker's load_definitions at boot
+#
+# Passwords never come from arguments: from DIR/<user> (--secrets-dir), else from the environment
+# variable MILESTONES_BROKER_PASSWORD_<USER> (upper case, every other character than A-Z 0-9 as _,
+# e.g. MILESTONES_BROKER_PASSWORD_LIZE_PMO). A user without a password stops the script.
+#
+# Applying imports the definitions with `rabbitmqctl import_definitions` from stdin, one call: the virtual
+# host is created when missing, users are created or updated (a changed password is applied), permissions
+# are set. Run it as often as you like; it never deletes a user (remove one with rabbitmqctl delete_user).
+# RABBITMQCTL is the command that runs rabbitmqctl (default: rabbitmqctl), split on spaces, e.g.
+#   RABBITMQCTL="kubectl exec -i -n rabbitmq rabbitmq-server-0 -- rabbitmqctl"
+#
+# Needs bash, jq and openssl.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+vhost=milestones
+worker_user=milestones-worker
+queue=milestones-worker
+catalog=$repo/services/Milestones.Worker/catalog/fengtai-2023.json
+publishers=""
+publishers_given=false
+subscribers=""
+admin_user=""
+secrets_dir=""
+mode=apply
+
+die() { echo "broker-permissions: $*" >&2; exit 2; }
+need() { if [ $# -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value"; fi; }
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --vhost) need "$@"; vhost=$2; shift 2 ;;
+    --worker-user) need "$@"; worker_user=$2; shift 2 ;;
+    --queue) need "$@"; queue=$2; shift 2 ;;
+    --catalog) need "$@"; catalog=$2; shift 2 ;;
+    --publishers) need "$@"; publishers=$2; publishers_given=true; shift 2 ;;
+    --subscribers) [ $# -ge 2 ] || die "--subscribers needs a value"; subscribers=$2; shift 2 ;;
+    --admin-user) need "$@"; admin_user=$2; shift 2 ;;
+    --secrets-dir) need "$@"; secrets_dir=$2; shift 2 ;;
+    --definitions) mode=definitions; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+  esac
+done
+
+command -v jq >/dev/null || die "jq is needed"
+command -v openssl >/dev/null || die "openssl is needed"
+
+if [ "$publishers_given" = false ]; then
+  [ -f "$catalog" ] || die "no catalog at $catalog (give --catalog FILE or --publishers \"A B\")"
+  publishers=$(jq -r '.sources[]?.id' "$catalog" | tr '\n' ' ')
+  publishers=${publishers% }
+  [ -n "${publishers// /}" ] || die "the catalog $catalog names no sources"
+fi
+
+read -r -a publisher_users <<<"$publishers"
+read -r -a subscriber_users <<<"$subscribers"
+admin_users=()
+[ -z "$admin_user" ] || admin_users=("$admin_user")
+
+# Names end up in regular expressions and in MassTransit's entity names: keep them plain.
+valid_name() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]]; }
+for name in "$vhost" "$worker_user" "$queue" "${publisher_users[@]}" "${subscriber_users[@]}" "${admin_users[@]}"; do
+  valid_name "$name" || die "invalid name '$name': letters, digits, '.', '_' and '-' only"
+done
+# A regular expression matching exactly the text $1.
+literal() { printf '%s' "$1" | sed 's/[.]/\\./g'; }
+
+# --- the permissions (configure, write, read: regular expressions over exchange and queue names) ----------
+# What the worker declares, all MassTransit names: for each input queue (QueueName, and QueueName-retractions)
+# the queue, the exchange of the same name, and the _error, _skipped, _dlq and _quarantine queues and
+# exchanges (and the quarantine's own _quarantine_error and _quarantine_skipped); the input exchanges it binds to and the output exchanges it publishes to; MassTransit's fault
+# exchanges (MassTransit:Fault, and MassTransit:Fault--Milestones.Contracts:<Type>-- bound to it: a refused
+# event publishes a Fault<MilestoneReached>); the temporary bus endpoint (HOST_PROCESS_bus_ID).
+q=$(literal "$queue")
+worker_queues="$q(-retractions)?(_quarantine)?(_error|_skipped|_dlq)?"
+input_exchanges='milestones\.(milestone-reached|milestone-retracted)'
+output_exchanges='milestones\.(project-completed|project-reopened)'
+fault_exchanges='MassTransit:Fault(--Milestones\.Contracts:[A-Za-z]+--)?'
+bus_endpoint='[A-Za-z0-9.-]+_[A-Za-z0-9.-]+_bus_[a-z0-9]+'
+worker_configure="^($worker_queues|$input_exchanges|$output_exchanges|$fault_exchanges|$bus_endpoint)\$"
+# Publishing into its own input exchanges is not the worker's business: no write on them (binding its
+# queue's exchange to them needs read on the source only).
+worker_write="^($worker_queues|$output_exchanges|$fault_exchanges|$bus_endpoint)\$"
+# Read on the fault exchanges too: MassTransit binds each type's fault exchange to MassTransit:Fault.
+worker_read="^($worker_queues|$input_exchanges|$fault_exchanges|$bus_endpoint)\$"
+# A publisher: publish to the input exchanges, nothing else (it declares nothing and reads nothing).
+publisher_configure='^$'
+publisher_write="^$input_exchanges\$"
+publisher_read='^$'
+# A subscriber S: its own queues and exchanges "S.*" (declare, bind, consume), and bind from the output exchanges.
+subscriber_configure() { printf '^%s\\..+$' "$(literal "$1")"; }
+subscriber_write() { printf '^%s\\..+$' "$(literal "$1")"; }
+subscriber_read() { printf '^(%s\\..+|%s)$' "$(literal "$1")" "$output_exchanges"; }
+
+# A subscriber's prefix must not reach anything of the worker's.
+for s in "${subscriber_users[@]}"; do
+  case $s in
+    milestones|MassTransit|"$queue"|"$queue"-retractions) die "subscriber name '$s' would own the worker's exchanges or queues" ;;
+  esac
+done
+# One role per user.
+all_users=$(printf '%s\n' "$worker_user" "${publisher_users[@]}" "${subscriber_users[@]}" "${admin_users[@]}")
+duplicate=$(sort <<<"$all_users" | uniq -d | head -n 1)
+[ -z "$duplicate" ] || die "user '$duplicate' is given more than one role"
+
+# --- passwords ----------------------------------------------------------------------------------------------
+password_of() {
+  local user=$1 variable
+  if [ -n "$secrets_dir" ] && [ -f "$secrets_dir/$user" ]; then
+    cat "$secrets_dir/$user"
+    return
+  fi
+  variable=MILESTONES_BROKER_PASSWORD_$(printf '%s' "$user" | tr '[:lower:]' '[:upper:]' | tr -c 'A-Z0-9' '_')
+  if [ -n "${!variable:-}" ]; then
+    printf '%s' "${!variable}"
+    return
+  fi
+  die "no password for user '$user': put it in ${secrets_dir:-<--secrets-dir>}/$user or in \$$variable"
+}
+
+# RabbitMQ's rabbit_password_hashing_sha256: base64(salt ++ sha256(salt ++ password)), 4 random salt bytes.
+password_hash() {
+  local salt
+  salt=$(openssl rand -hex 4 | sed 's/../\\x&/g')
+  { printf '%b' "$salt"; { printf '%b' "$salt"; printf '%s' "$1"; } | openssl dgst -sha256 -binary; } | openssl base64 -A
+}
+
+user_json() {   # name tags...
+  local name=$1 password
+  shift
+  password=$(password_of "$name")
+  [ -n "$password" ] || die "the password of user '$name' is empty"
+  [ "$password" != guest ] || die "user '$name' may not have the password 'guest'"
+  jq -nc --arg name "$name" --arg hash "$(password_hash "$password")" '$ARGS.positional as $tags |
+    { name: $name, password_hash: $hash, hashing_algorithm: "rabbit_password_hashing_sha256", tags: $tags }' --args "$@"
+}
+
+permission_json() {   # user configure write read
+  jq -nc --arg user "$1" --arg vhost "$vhost" --arg configure "$2" --arg write "$3" --arg read "$4" \
+    '{ user: $user, vhost: $vhost, configure: $configure, write: $write, read: $read }'
+}
+
+users=()
+permissions=()
+# The worker moves refused and unreadable messages to its _error/_skipped queues as they came, with the
+# publisher's validated user_id: RabbitMQ accepts that from a connection of another user only with the
+# impersonator tag.
+users+=("$(user_json "$worker_user" impersonator)")
+permissions+=("$(permission_json "$worker_user" "$worker_configure" "$worker_write" "$worker_read")")
+for p in "${publisher_users[@]}"; do
+  users+=("$(user_json "$p")")
+  permissions+=("$(permission_json "$p" "$publisher_configure" "$publisher_write" "$publisher_read")")
+done
+for s in "${subscriber_users[@]}"; do
+  users+=("$(user_json "$s")")
+  permissions+=("$(permission_json "$s" "$(subscriber_configure "$s")" "$(subscriber_write "$s")" "$(subscriber_read "$s")")")
+done
+if [ -n "$admin_user" ]; then
+  users+=("$(user_json "$admin_user" administrator)")
+  permissions+=("$(permission_json "$admin_user" '.*' '.*' '.*')")
+fi
+
+definitions=$(jq -n --arg vhost "$vhost" \
+  --argjson users "$(printf '%s\n' "${users[@]}" | jq -s .)" \
+  --argjson permissions "$(printf '%s\n' "${permissions[@]}" | jq -s .)" \
+  '{ vhosts: [{ name: $vhost }], users: $users, permissions: $permissions }')
+
+if [ "$mode" = definitions ]; then
+  printf '%s\n' "$definitions"
+  exit 0
+fi
+
+read -r -a ctl <<<"${RABBITMQCTL:-rabbitmqctl}"
+printf '%s\n' "$definitions" | "${ctl[@]}" import_definitions -q --format json
+echo "broker-permissions: virtual host '$vhost': worker '$worker_user', publishers: ${publishers}, subscribers: ${subscribers:-none}${admin_user:+, administrator $admin_user}" >&2
