@@ -397,7 +397,7 @@ public abstract class StoreContract
 
         var retracted = await recorder.Record(retraction, Cancel);
         var again = await recorder.Record(retraction, Cancel);
-        var completedAgain = await recorder.Record(TestEvents.Reached(TestCatalog.Park, last.MilestoneCode, 200), Cancel);
+        var completedAgain = await recorder.Record(TestEvents.Reached(TestCatalog.Park, last.MilestoneCode, 45), Cancel);
 
         Assert.Equal(1, Assert.IsType<ProjectReopening>(retracted.Announcement).ReopenNumber);
         Assert.Equal(RecordStatus.Duplicate, again.Status);

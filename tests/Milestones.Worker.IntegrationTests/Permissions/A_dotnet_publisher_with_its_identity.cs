@@ -22,7 +22,8 @@ public sealed class A_dotnet_publisher_with_its_identity(ScriptedBroker broker)
         await using var spy = await RabbitClient.Connect(broker.VirtualHost);
         var spyQueue = $"spy-{Guid.NewGuid():N}";
         await spy.Subscribe(WireNames.MilestoneReachedExchange, spyQueue);
-        var message = Events.Valid("lize-city-terminal", "plan-approved");
+        // The metro operator's project; no sourceSystem in the body: it is filled from the user_id.
+        var message = Events.Valid("subway-16-south", "construction-started") with { SourceSystem = null };
         var bus = PublisherBus(identity: true);
 
         await bus.StartAsync(Cancel);

@@ -91,6 +91,23 @@ public sealed class ScriptedBroker : IAsyncLifetime
         "MILESTONES_BROKER_PASSWORD_" + string.Concat(user.ToUpperInvariant().Select(c => c is (>= 'A' and <= 'Z') or (>= '0' and <= '9') ? c : '_'));
 
     /// <summary>The worker, in process, connected as its own user; started on first use.</summary>
+    /// <summary>
+    /// The shipped catalog with this run's publisher users as its sources (<c>metro-operator-{id}</c> for
+    /// <c>metro-operator</c>, …): the worker authorizes a message by its broker user, and these users are made unique
+    /// per test so that classes running side by side do not share broker-global users.
+    /// </summary>
+    string CatalogWithTheseUsers()
+    {
+        var catalog = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Paths.WorkerDirectory, "catalog", "fengtai-2023.json")))!;
+        foreach (var source in catalog["sources"]!.AsArray())
+        {
+            source!["id"] = $"{source["id"]!.GetValue<string>()}-{id}";
+        }
+        var path = Path.Combine(Path.GetTempPath(), $"milestones-catalog-{id}.json");
+        File.WriteAllText(path, catalog.ToJsonString());
+        return path;
+    }
+
     public async Task<InProcessWorker> Worker()
     {
         BrokerEnvironment.Require();
@@ -102,6 +119,7 @@ public sealed class ScriptedBroker : IAsyncLifetime
                 new("RabbitMqTransport:User", WorkerUser),
                 new("RabbitMqTransport:Pass", Password(WorkerUser)),
                 new("Messaging:AllowDefaultBrokerCredentials", "false"),
+                new("Catalog:Path", CatalogWithTheseUsers()),
             ]);
         }
         finally

@@ -41,7 +41,7 @@ public sealed class The_worker_as_its_own_user(ScriptedBroker broker)
         var queue = $"{broker.Subscriber}.completions";
         await inbox.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: Cancel);
         await inbox.QueueBindAsync(queue, WireNames.ProjectCompletedExchange, string.Empty, cancellationToken: Cancel);
-        var opened = Events.Valid("subway-16-south", "opened") with { SourceSystem = "metro-operator" };
+        var opened = Events.Valid("subway-16-south", "opened") with { SourceSystem = null };
 
         await Publish(opened);
 
