@@ -97,7 +97,8 @@ worker_queues="$q(-retractions)?(_quarantine)?(_error|_skipped|_dlq)?"
 input_exchanges='milestones\.(milestone-reached|milestone-retracted)'
 output_exchanges='milestones\.(project-completed|project-reopened)'
 fault_exchanges='MassTransit:Fault(--Milestones\.Contracts:[A-Za-z]+--)?'
-bus_endpoint='[A-Za-z0-9.-]+_[A-Za-z0-9.-]+_bus_[a-z0-9]+'
+# No dot in it: a subscriber's resources all start with "S.", so this can never reach them.
+bus_endpoint='[A-Za-z0-9_-]+_bus_[a-z0-9]+'
 worker_configure="^($worker_queues|$input_exchanges|$output_exchanges|$fault_exchanges|$bus_endpoint)\$"
 # Publishing into its own input exchanges is not the worker's business: no write on them (binding its
 # queue's exchange to them needs read on the source only).
