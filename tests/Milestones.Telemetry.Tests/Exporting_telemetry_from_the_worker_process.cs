@@ -46,7 +46,7 @@ public class Exporting_telemetry_from_the_worker_process
         await Poll.Until(() =>
         {
             var metrics = receiver.Received("metric");
-            return Sum(metrics, "milestones.events.applied", "fengtai-work-report-2023") >= 1
+            return Sum(metrics, "milestones.events.applied", "fengtai-pmo") >= 1
                 && Sum(metrics, "milestones.completions.published") >= 1
                 && metrics.Any(m => m.GetProperty("scope").GetString() == "MassTransit")
                 && metrics.Any(m => m.GetProperty("name").GetString()!.StartsWith("dotnet.", StringComparison.Ordinal));
@@ -76,6 +76,8 @@ public class Exporting_telemetry_from_the_worker_process
         await using var worker = WorkerProcess.Start(new()
         {
             ["Messaging__Transport"] = "InMemory",
+            // The in-memory bus has no broker users; only the demo inside the process publishes.
+            ["Messaging__RequirePublisherIdentity"] = "false",
             ["Storage__Provider"] = "Sqlite",
             ["Storage__Sqlite__Path"] = Paths.NewDatabase(),
         }, "--demo");

@@ -92,6 +92,21 @@ public class Starting_the_worker
     }
 
     [Fact]
+    public async Task Refuses_messages_without_a_broker_validated_publisher_to_be_allowed_on_rabbitmq_in_production()
+    {
+        await using var worker = ProductionOnRabbitMq(new()
+        {
+            ["RabbitMqTransport:User"] = "milestones-worker",
+            ["RabbitMqTransport:Pass"] = "s3cret",
+            ["Messaging:RequirePublisherIdentity"] = "false",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => worker.Server);
+
+        Assert.Contains("Messaging:RequirePublisherIdentity may be turned off in the Development environment or with the in-memory transport only", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Refuses_the_default_credentials_when_the_configuration_names_no_broker_user_in_production()
     {
         // MassTransit's own defaults are guest/guest.

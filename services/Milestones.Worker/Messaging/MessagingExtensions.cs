@@ -25,12 +25,15 @@ public static class MessagingExtensions
         {
             throw new InvalidOperationException($"{CrashOnNoteFilter.ConfigurationKey} is a test switch; it is refused in the Production environment.");
         }
-        if (!builder.Environment.IsDevelopment()
-            && builder.Configuration.GetValue($"{MessagingOptions.SectionName}:{nameof(MessagingOptions.RequirePublisherIdentity)}", defaultValue: true) is false)
+        // Off is for Development, or for the in-memory transport, where only code inside the process can publish at all.
+        // On a broker anywhere else every message must carry its broker-validated publisher.
+        var messaging = builder.Configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>();
+        if (messaging is { RequirePublisherIdentity: false, Transport: not MessagingTransport.InMemory } && !builder.Environment.IsDevelopment())
         {
             throw new InvalidOperationException(
-                $"{MessagingOptions.SectionName}:{nameof(MessagingOptions.RequirePublisherIdentity)} may be turned off in the Development environment only: " +
-                $"in '{builder.Environment.EnvironmentName}' every message must carry its broker-validated publisher (AMQP user_id).");
+                $"{MessagingOptions.SectionName}:{nameof(MessagingOptions.RequirePublisherIdentity)} may be turned off in the Development environment " +
+                $"or with the in-memory transport only: in '{builder.Environment.EnvironmentName}' on a broker every message must carry its " +
+                "broker-validated publisher (AMQP user_id).");
         }
         builder.Services.AddOptions<TestingOptions>().BindConfiguration(TestingOptions.SectionName);
         // guest/guest or no password: refused at start in Production (see BrokerCredentials).

@@ -88,9 +88,10 @@ public sealed class MessagingOptions
 
     /// <summary>
     /// A message must carry a broker-validated publisher identity (the AMQP <c>user_id</c>, which RabbitMQ checks against
-    /// the connection's user); one without it is refused as <c>unauthenticated-source</c>. Default true. Only the
-    /// Development environment may turn it off (the in-memory transport has no broker users): the service refuses to
-    /// start in any other environment with it off. Off, the body's <c>sourceSystem</c> is taken as the source.
+    /// the connection's user); one without it is refused as <c>unauthenticated-source</c>. Default true. It may be turned
+    /// off in the Development environment, or with the in-memory transport (no broker users; only code inside the process
+    /// can publish); the service refuses to start on RabbitMQ in any other environment with it off. Off, the body's
+    /// <c>sourceSystem</c> is taken as the source.
     /// </summary>
     public bool RequirePublisherIdentity { get; set; } = true;
 
