@@ -18,7 +18,9 @@ public sealed class BrokerUserIdFilter<TContext>(string user) : IFilter<TContext
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (context.TryGetPayload(out RabbitMqSendContext? rabbit))
+        // A message the worker passes on for its publisher (a redelivery moved to quarantine) keeps the publisher's
+        // user_id, set by whoever forwards it: it is what the worker checks the sender by when it consumes it again.
+        if (context.TryGetPayload(out RabbitMqSendContext? rabbit) && string.IsNullOrEmpty(rabbit.BasicProperties.UserId))
         {
             rabbit.BasicProperties.UserId = User;
         }

@@ -25,8 +25,17 @@ public sealed class QuarantineRedeliveredFilter<T>(Uri quarantine) : IFilter<Con
             return;
         }
         // Forwarded with its headers and message id; acknowledged here only once the broker confirmed the copy.
+        // The copy keeps the publisher's broker identity (the worker's user may set it: it has the impersonator tag), or
+        // the quarantine would take the worker for the sender.
         var endpoint = await context.GetSendEndpoint(quarantine);
-        await context.Forward(endpoint, context.Message);
+        var publisher = context.AuthenticatedPublisher();
+        await context.Forward(endpoint, Pipe.Execute<SendContext<T>>(send =>
+        {
+            if (publisher is not null && send.TryGetPayload(out RabbitMqSendContext? rabbit))
+            {
+                rabbit.BasicProperties.UserId = publisher;
+            }
+        }));
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("milestonesQuarantineRedelivered");
