@@ -60,6 +60,26 @@ public sealed class StoreReader(string path)
         return result;
     }
 
+    /// <summary>Every project's reopen count, from its stored state (0 where it was never reopened).</summary>
+    public IReadOnlyDictionary<string, int> ReopenCounts()
+    {
+        var result = new Dictionary<string, int>();
+        if (!File.Exists(Path))
+        {
+            return result;
+        }
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT project_id, state FROM projects";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var state = System.Text.Json.JsonDocument.Parse(reader.GetString(1)).RootElement;
+            result[reader.GetString(0)] = state.TryGetProperty("reopenCount", out var count) ? count.GetInt32() : 0;
+        }
+        return result;
+    }
+
     long Scalar(string sql, params (string Name, object Value)[] parameters)
     {
         if (!File.Exists(Path))
