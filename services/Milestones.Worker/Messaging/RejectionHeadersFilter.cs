@@ -23,7 +23,8 @@ public sealed class RejectionHeadersFilter : IFilter<ExceptionReceiveContext>
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("milestonesRejectionHeaders");
 
-    static string? ReasonOf(Exception? exception)
+    /// <summary>The reason code of a refused or unreadable message; null for a failure that is not the message's fault.</summary>
+    internal static string? ReasonOf(Exception? exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
@@ -31,10 +32,32 @@ public sealed class RejectionHeadersFilter : IFilter<ExceptionReceiveContext>
             {
                 case MilestoneRejectedException rejected:
                     return rejected.Rejection.Code;
+                case MessageTooLargeException:
+                    return MilestonesHeaders.TooLarge;
+                case SerializationException when IsUnsupportedContentType(current):
+                    return MilestonesHeaders.UnsupportedContentType;
                 case SerializationException or JsonException:
                     return MilestonesHeaders.MalformedMessage;
             }
         }
         return null;
     }
+
+    /// <summary>An event the consumer read and refused (and counted itself), as opposed to a message that could not be read.</summary>
+    internal static bool IsRefusedEvent(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is MilestoneRejectedException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // MassTransit's words when no deserializer of the endpoint takes the message's content type.
+    static bool IsUnsupportedContentType(Exception exception) =>
+        exception.Message.Contains("No deserializer", StringComparison.OrdinalIgnoreCase)
+        || exception.Message.Contains("content type", StringComparison.OrdinalIgnoreCase);
 }
