@@ -69,6 +69,10 @@ public static class MilestoneReachedPipeline
         // (it needs the telemetry) and to the quarantine endpoint where that is declared.
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
+            // The public endpoint sends no faults, neither to the addresses a publisher put in the envelope nor
+            // published to the fault exchanges: they carry stack traces (see ConfigureInput).
+            endpoint.PublishFaults = false;
+            endpoint.UseFilter(new NoRepliesFilter<MilestoneReached>());
             rabbit.ConfigureConsumedQueue(options, quarantine);
             if (quarantine)
             {

@@ -17,7 +17,7 @@ public sealed class RejectionCountFilter(MilestonesTelemetry telemetry) : IFilte
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (RejectionHeadersFilter.ReasonOf(context.Exception) is { } reason && !RejectionHeadersFilter.IsRefusedEvent(context.Exception))
+        if (RejectionHeadersFilter.ReasonOf(context) is { } reason && !RejectionHeadersFilter.IsRefusedEvent(context.Exception))
         {
             var user = context.TryGetPayload<RabbitMqBasicConsumeContext>(out var rabbit) ? rabbit.Properties.UserId : null;
             telemetry.Rejected.Add(1, new(MilestonesTelemetry.SourceSystemTag, telemetry.SourceTag(user)), new(MilestonesTelemetry.ReasonTag, reason));
