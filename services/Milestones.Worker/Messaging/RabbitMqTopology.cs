@@ -32,7 +32,8 @@ public static class RabbitMqTopology
     /// in <c>deploy/</c> (16 MiB). It is not the limit that refuses large messages: RabbitMQ.Client checks it when
     /// it reads the frame and, past it, closes the whole connection, not the one message; the message stays in the
     /// queue, is delivered again on the next connection and closes that one too, so every consumer of the connection
-    /// would stall. Refusing happens in <see cref="MessageSizeFilter"/>, per message. This ceiling only keeps a broker
+    /// would stall (measured with RabbitMQ.Client 7.2.2: the connection closes with 501 "Frame body size … exceeds
+    /// maximum", recovers, closes again, and the message queued behind the large one is never delivered). Refusing happens in <see cref="MessageSizeFilter"/>, per message. This ceiling only keeps a broker
     /// without a <c>max_message_size</c> (RabbitMQ's own default is 128 MiB) from making the worker allocate more.
     /// </summary>
     public const int ClientMaxMessageBodySize = 32 * 1024 * 1024;
