@@ -55,8 +55,6 @@ public sealed class RejectionHeadersFilter : IFilter<ExceptionReceiveContext>
                     return rejected.Rejection.Code;
                 case MessageTooLargeException:
                     return MilestonesHeaders.TooLarge;
-                case SerializationException when IsUnsupportedContentType(current):
-                    return MilestonesHeaders.UnsupportedContentType;
                 case SerializationException or JsonException:
                     return MilestonesHeaders.MalformedMessage;
             }
@@ -76,9 +74,4 @@ public sealed class RejectionHeadersFilter : IFilter<ExceptionReceiveContext>
         }
         return false;
     }
-
-    // MassTransit's words when no deserializer of the endpoint takes the message's content type.
-    static bool IsUnsupportedContentType(Exception exception) =>
-        exception.Message.Contains("No deserializer", StringComparison.OrdinalIgnoreCase)
-        || exception.Message.Contains("content type", StringComparison.OrdinalIgnoreCase);
 }
