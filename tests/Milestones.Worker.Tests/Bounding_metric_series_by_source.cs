@@ -17,7 +17,7 @@ public class Bounding_metric_series_by_source
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    [Fact(Skip = "Waits for MilestoneReachedConsumer to tag with MilestonesTelemetry.SourceTag (the consumer's rewrite); it tags the raw sourceSystem until then")]
+    [Fact]
     public async Task Ten_thousand_distinct_sources_add_no_series()
     {
         await using var worker = new WorkerFactory();

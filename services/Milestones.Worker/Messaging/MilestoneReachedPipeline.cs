@@ -72,7 +72,14 @@ public static class MilestoneReachedPipeline
             // The public endpoint sends no faults, neither to the addresses a publisher put in the envelope nor
             // published to the fault exchanges: they carry stack traces (see ConfigureInput).
             endpoint.PublishFaults = false;
-            endpoint.UseFilter(new NoRepliesFilter<MilestoneReached>());
+            if (typeof(IConsumer<MilestoneRetracted>).IsAssignableFrom(typeof(TConsumer)))
+            {
+                endpoint.UseFilter(new NoRepliesFilter<MilestoneRetracted>());
+            }
+            else
+            {
+                endpoint.UseFilter(new NoRepliesFilter<MilestoneReached>());
+            }
             rabbit.ConfigureConsumedQueue(options, quarantine);
             if (quarantine)
             {

@@ -75,8 +75,8 @@ public sealed class Hostile_input(WorkerFixture fixture) : IClassFixture<WorkerF
             $"reason {error.Header(MilestonesHeaders.RejectionReason)}, not {reason}; fault: {error.Header("MT-Fault-ExceptionType")}: {error.Header("MT-Fault-Message")}");
         await Poll.Until(() => metrics.Sum(Rejected, (MilestonesTelemetry.ReasonTag, reason)) == 1, TimeSpan.FromSeconds(10),
             () => $"rejections counted: {string.Join(", ", metrics.Measurements.Select(m => string.Join(' ', m.Tags)))}");
-        // Nothing of the message is a tag: the source is the broker user's, and guest is no catalog source.
-        Assert.All(metrics.Measurements, m => Assert.Equal(MilestonesTelemetry.OtherSource, m.Tags[MilestonesTelemetry.SourceSystemTag]));
+        // Nothing of the message is a tag: the source is the broker-validated user_id, a catalog source.
+        Assert.All(metrics.Measurements, m => Assert.Equal(Events.Source, m.Tags[MilestonesTelemetry.SourceSystemTag]));
     }
 
     static string Change(JsonObject json, Action<JsonObject> change)
