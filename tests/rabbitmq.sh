@@ -85,10 +85,13 @@ prepare_broker_dir() {
   printf 'AMQP=%s\nDIST=%s\nEPMD=%s\n' "$amqp" "$dist" "$epmd" >"$dir/ports"
 
   # Loopback only (AMQP here; Erlang distribution and epmd in env below). guest may log in
-  # (RabbitMQ allows it over loopback anyway).
+  # (RabbitMQ allows it over loopback anyway). max_message_size as in deploy/compose (16 MiB): the
+  # broker refuses larger publishes; the worker's own, lower limit (Messaging:MaxMessageBodySize)
+  # is what the tests' 10 MB bodies exercise.
   cat >"$dir/rabbitmq.conf" <<EOF
 listeners.tcp.default = 127.0.0.1:$amqp
 loopback_users = none
+max_message_size = 16777216
 EOF
   echo '[].' >"$dir/enabled_plugins"   # no plugins: faster start, no other listener
   : >"$dir/rabbitmq-env.conf"          # keeps /etc/rabbitmq/rabbitmq-env.conf out

@@ -113,6 +113,15 @@ public static class Extensions
         {
             bus.AddConsumer<MilestoneReachedConsumer, MilestoneReachedConsumerDefinition>();
             bus.AddConsumer<MilestoneRetractedConsumer, MilestoneRetractedConsumerDefinition>();
+            // The input endpoints' size limit and error pipe (they need the telemetry, which the definition has not).
+            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
+            {
+                var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                if (name == options.QueueName || name == options.RetractionQueueName)
+                {
+                    MilestoneReachedPipeline.ConfigureInput(endpoint, options, context.GetRequiredService<MilestonesTelemetry>());
+                }
+            });
             if (demo)
             {
                 bus.AddConsumer<ProjectCompletedPrinter>().Endpoint(e => e.Name = "milestones-demo-printer");

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Milestones.Contracts;
 using Milestones.Worker.Consumers;
+using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker.Messaging;
 
@@ -74,15 +75,15 @@ public static class MessagingExtensions
             cfg.ConfigurePublish(publish => publish.UseFilter(new BrokerUserIdFilter<PublishContext>(transport.User)));
             // The output exchanges exist from the start, not from the first completion: a subscriber, whose user may
             // not declare them, can bind its queue before anything is published.
-            cfg.Publish<ProjectCompleted>();
-            cfg.Publish<ProjectReopened>();
-            cfg.DeployPublishTopology = true;
+            // Published mandatory, so that one no queue would receive stays in the outbox (RabbitMqTopology.ConfigureOutputs).
+            cfg.ConfigureOutputs();
             if (messaging.QuarantineRedeliveries)
             {
                 cfg.ReceiveEndpoint(messaging.QuarantineQueue(), endpoint =>
                 {
                     // Fed only by the input queue's quarantine filter, never bound to the message exchanges.
                     endpoint.ConfigureConsumeTopology = false;
+                    MilestoneReachedPipeline.ConfigureInput(endpoint, messaging, context.GetRequiredService<MilestonesTelemetry>());
                     endpoint.Consumer<MilestoneReachedConsumer>(context, consumer =>
                         MilestoneReachedPipeline.Configure(endpoint, consumer, messaging, testing, quarantine: true));
                 });

@@ -74,6 +74,15 @@ public sealed class MessagingOptions
     /// </summary>
     public bool AllowDefaultBrokerCredentials { get; set; }
 
+    /// <summary>
+    /// Largest message body the input endpoints read, in bytes. A larger body is refused before it is deserialized:
+    /// moved to the error queue with the reason <c>too-large</c> and counted. Default 64 KiB; a valid
+    /// <c>MilestoneReached</c> is at most about 10 KiB (a 2 000-character note, a 2 048-character link).
+    /// Below <see cref="RabbitMqTopology.ClientMaxMessageBodySize"/>, the client's own ceiling.
+    /// </summary>
+    [Range(1_024, 16 * 1024 * 1024)]
+    public int MaxMessageBodySize { get; set; } = 64 * 1024;
+
     /// <summary>Attempts after the first for a transient failure (store unavailable, lost version race). Default 5.</summary>
     [Range(0, 100)]
     public int RetryLimit { get; set; } = 5;

@@ -2,12 +2,54 @@ using MassTransit;
 using MassTransit.Middleware;
 using Milestones.Contracts;
 using Milestones.Worker.Consumers;
+using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker.Messaging;
 
 /// <summary>The middleware in front of <see cref="MilestoneReachedConsumer"/>, on the input queue and on the quarantine queue.</summary>
 public static class MilestoneReachedPipeline
 {
+    /// <summary>
+    /// What an input endpoint does with hostile or unreadable input, before and after the consumer:
+    /// <list type="bullet">
+    /// <item>a body over <see cref="MessagingOptions.MaxMessageBodySize"/> is refused by <see cref="MessageSizeFilter"/>
+    /// before it is deserialized; the filter sits in front of MassTransit's own rescue, so it has a rescue of its own
+    /// that hands the refusal to the same error pipe;</item>
+    /// <item>the error pipe puts the reason code in a header (<see cref="RejectionHeadersFilter"/>), counts unreadable
+    /// messages (<see cref="RejectionCountFilter"/>) and moves the message to the error queue;</item>
+    /// <item>on the broker (the public endpoint) it sends no <c>Fault</c>: MassTransit's fault would go to the
+    /// <c>faultAddress</c> or <c>responseAddress</c> a publisher wrote into the envelope, or be published to anyone
+    /// bound to the fault exchange, with the exception's stack trace. The error queue's copy and its headers are the
+    /// record. The in-memory bus (development, the demo, the test harness) is private to the process and keeps them.</item>
+    /// </list>
+    /// </summary>
+    public static void ConfigureInput(IReceiveEndpointConfigurator endpoint, MessagingOptions options, MilestonesTelemetry telemetry)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(telemetry);
+        var publicEndpoint = endpoint is IRabbitMqReceiveEndpointConfigurator;
+        endpoint.ConfigureError(error => ConfigureErrorPipe(error, telemetry, faults: !publicEndpoint));
+        var refusedBeforeReading = Pipe.New<ExceptionReceiveContext>(error => ConfigureErrorPipe(error, telemetry, faults: false));
+        endpoint.ConfigureReceive(receive =>
+        {
+            receive.UseRescue(refusedBeforeReading, rescue => rescue.Handle<MessageTooLargeException>());
+            receive.UseFilter(new MessageSizeFilter(options.MaxMessageBodySize));
+        });
+    }
+
+    static void ConfigureErrorPipe(IPipeConfigurator<ExceptionReceiveContext> error, MilestonesTelemetry telemetry, bool faults)
+    {
+        // The reason code of a refused message goes into a header of its copy in the error queue.
+        error.UseFilter(new RejectionHeadersFilter());
+        error.UseFilter(new RejectionCountFilter(telemetry));
+        if (faults)
+        {
+            error.UseFilter(new GenerateFaultFilter());
+        }
+        error.UseFilter(new ErrorTransportFilter());
+    }
+
     public static void Configure<TConsumer>(
         IReceiveEndpointConfigurator endpoint,
         IConsumerConfigurator<TConsumer> consumer,
@@ -23,16 +65,21 @@ public static class MilestoneReachedPipeline
 
         // Publishers outside .NET send the bare JSON object (application/json); MassTransit's envelope stays the default.
         endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
-        // The reason code of a refused message goes into a header of its copy in the error queue.
-        endpoint.ConfigureError(error =>
-        {
-            error.UseFilter(new RejectionHeadersFilter());
-            error.UseFilter(new GenerateFaultFilter());
-            error.UseFilter(new ErrorTransportFilter());
-        });
-
+        // The error pipe and the size limit: ConfigureInput, applied to the input endpoint by the bus registration
+        // (it needs the telemetry) and to the quarantine endpoint where that is declared.
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
+            // The public endpoint sends no faults, neither to the addresses a publisher put in the envelope nor
+            // published to the fault exchanges: they carry stack traces (see ConfigureInput).
+            endpoint.PublishFaults = false;
+            if (typeof(IConsumer<MilestoneRetracted>).IsAssignableFrom(typeof(TConsumer)))
+            {
+                endpoint.UseFilter(new NoRepliesFilter<MilestoneRetracted>());
+            }
+            else
+            {
+                endpoint.UseFilter(new NoRepliesFilter<MilestoneReached>());
+            }
             rabbit.ConfigureConsumedQueue(options, quarantine);
             if (quarantine)
             {

@@ -11,4 +11,10 @@ public static class MilestonesHeaders
 
     /// <summary>The code used for a body that could not be read as the message type at all (bad JSON, a wrong field type).</summary>
     public const string MalformedMessage = "malformed-message";
+
+    /// <summary>The code used for a body larger than <c>Messaging:MaxMessageBodySize</c>, refused before it is read.</summary>
+    public const string TooLarge = "too-large";
+
+    /// <summary>The code used for a body whose content type no deserializer of the endpoint reads (or that has none it can read).</summary>
+    public const string UnsupportedContentType = "unsupported-content-type";
 }

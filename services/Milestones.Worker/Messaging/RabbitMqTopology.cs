@@ -1,4 +1,6 @@
 using MassTransit;
+using MassTransit.Configuration;
+using Milestones.Contracts;
 
 namespace Milestones.Worker.Messaging;
 
@@ -14,12 +16,27 @@ namespace Milestones.Worker.Messaging;
 /// broker's <c>x-death</c> header saying why.</item>
 /// <item><c>milestones-worker_error</c> / <c>milestones-worker_skipped</c>: MassTransit's queues for refused or
 /// unreadable messages and for messages of an unknown type.</item>
+/// <item><c>milestones.project-completed</c>, <c>milestones.project-reopened</c> (fanout, durable): the outputs,
+/// declared when the bus starts (<see cref="ConfigureOutputs"/>), so subscribers can bind before the first one is
+/// published.</item>
 /// </list>
 /// </summary>
 public static class RabbitMqTopology
 {
     public const string QuarantineSuffix = "_quarantine";
     public const string DeadLetterSuffix = "_dlq";
+
+    /// <summary>
+    /// The RabbitMQ client's own limit on an inbound body, in bytes: 32 MiB, a hard ceiling far above
+    /// <see cref="MessagingOptions.MaxMessageBodySize"/> (at most 16 MiB) and above the broker's <c>max_message_size</c>
+    /// in <c>deploy/</c> (16 MiB). It is not the limit that refuses large messages: RabbitMQ.Client checks it when
+    /// it reads the frame and, past it, closes the whole connection, not the one message; the message stays in the
+    /// queue, is delivered again on the next connection and closes that one too, so every consumer of the connection
+    /// would stall (measured with RabbitMQ.Client 7.2.2: the connection closes with 501 "Frame body size … exceeds
+    /// maximum", recovers, closes again, and the message queued behind the large one is never delivered). Refusing happens in <see cref="MessageSizeFilter"/>, per message. This ceiling only keeps a broker
+    /// without a <c>max_message_size</c> (RabbitMQ's own default is 128 MiB) from making the worker allocate more.
+    /// </summary>
+    public const int ClientMaxMessageBodySize = 32 * 1024 * 1024;
 
     public static string QuarantineQueue(this MessagingOptions options) => options.QueueName + QuarantineSuffix;
 
@@ -44,6 +61,7 @@ public static class RabbitMqTopology
             }
             // MassTransit's default, stated: the outbox marks a completion sent only after the broker confirmed it.
             host.PublisherConfirmation = true;
+            host.MaxMessageSize(ClientMaxMessageBodySize);
         });
     }
 
@@ -57,5 +75,24 @@ public static class RabbitMqTopology
         endpoint.SetQueueArgument("x-delivery-limit", quarantine || !options.QuarantineRedeliveries ? options.DeliveryLimit : options.InputDeliveryLimit);
         // Declares the _dlq exchange and queue and points the queue's x-dead-letter-exchange at it.
         endpoint.BindDeadLetterQueue(options.DeadLetterQueue(), options.DeadLetterQueue(), queue => queue.SetQuorumQueue());
+    }
+
+    /// <summary>
+    /// The output exchanges exist from the moment the bus starts, declared by MassTransit's own publish topology (so
+    /// the declaration a later publish makes is the same: fanout, durable): a subscriber that starts first can bind.
+    /// And their messages are published <c>mandatory</c> (<see cref="MandatoryOutputsFilter{T}"/>): a completion that
+    /// no queue receives comes back from the broker as <see cref="MessageReturnedException"/>, and the outbox keeps it.
+    /// </summary>
+    public static void ConfigureOutputs(this IRabbitMqBusFactoryConfigurator configurator)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        configurator.DeployPublishTopology = true;
+        configurator.Publish<ProjectCompleted>(exchange => exchange.ExchangeType = RabbitMQ.Client.ExchangeType.Fanout);
+        configurator.Publish<ProjectReopened>(exchange => exchange.ExchangeType = RabbitMQ.Client.ExchangeType.Fanout);
+        configurator.ConfigurePublish(publish =>
+        {
+            publish.AddPipeSpecification(new FilterPipeSpecification<PublishContext<ProjectCompleted>>(new MandatoryOutputsFilter<ProjectCompleted>()));
+            publish.AddPipeSpecification(new FilterPipeSpecification<PublishContext<ProjectReopened>>(new MandatoryOutputsFilter<ProjectReopened>()));
+        });
     }
 }

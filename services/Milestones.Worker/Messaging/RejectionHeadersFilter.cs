@@ -1,6 +1,7 @@
 using System.Runtime.Serialization;
 using System.Text.Json;
 using MassTransit;
+using MassTransit.RabbitMqTransport;
 
 namespace Milestones.Worker.Messaging;
 
@@ -14,7 +15,7 @@ public sealed class RejectionHeadersFilter : IFilter<ExceptionReceiveContext>
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (ReasonOf(context.Exception) is { } reason)
+        if (ReasonOf(context) is { } reason)
         {
             context.ExceptionHeaders.Set(MilestonesHeaders.RejectionReason, reason);
         }
@@ -23,7 +24,28 @@ public sealed class RejectionHeadersFilter : IFilter<ExceptionReceiveContext>
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("milestonesRejectionHeaders");
 
-    static string? ReasonOf(Exception? exception)
+    /// <summary>The content types the input endpoints read: plain JSON and MassTransit's envelope.</summary>
+    static readonly string[] ReadContentTypes = ["application/json", "application/vnd.masstransit+json"];
+
+    /// <summary>
+    /// The reason code of a refused or unreadable message, null for a failure that is not the message's fault. A body
+    /// that could not be read and came without a content type the endpoint reads is <c>unsupported-content-type</c>
+    /// (MassTransit tries its envelope reader on it, which fails): the content type is what the publisher must fix.
+    /// </summary>
+    internal static string? ReasonOf(ExceptionReceiveContext context)
+    {
+        var reason = ReasonOf(context.Exception);
+        if (reason != MilestonesHeaders.MalformedMessage)
+        {
+            return reason;
+        }
+        var contentType = context.TryGetPayload<RabbitMqBasicConsumeContext>(out var rabbit) ? rabbit.Properties.ContentType : context.ContentType?.MediaType;
+        var mediaType = contentType?.Split(';', 2)[0].Trim();
+        return ReadContentTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase) ? reason : MilestonesHeaders.UnsupportedContentType;
+    }
+
+    /// <summary>The reason code a failure itself says; null for a failure that is not the message's fault.</summary>
+    internal static string? ReasonOf(Exception? exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
@@ -31,10 +53,25 @@ public sealed class RejectionHeadersFilter : IFilter<ExceptionReceiveContext>
             {
                 case MilestoneRejectedException rejected:
                     return rejected.Rejection.Code;
+                case MessageTooLargeException:
+                    return MilestonesHeaders.TooLarge;
                 case SerializationException or JsonException:
                     return MilestonesHeaders.MalformedMessage;
             }
         }
         return null;
+    }
+
+    /// <summary>An event the consumer read and refused (and counted itself), as opposed to a message that could not be read.</summary>
+    internal static bool IsRefusedEvent(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is MilestoneRejectedException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -87,23 +87,38 @@ public sealed partial class OutboxDispatcher(
             return 0;
         }
         using var activity = MilestonesTracing.StartOutboxDispatch(entries);
+        var sent = new List<Guid>(entries.Count);
         try
         {
             foreach (var entry in entries)
             {
-                await Publish(entry, cancellationToken);
+                try
+                {
+                    await Publish(entry, cancellationToken);
+                    sent.Add(entry.MessageId);
+                }
+                catch (Exception ex) when (OutboxPublishFailures.IsUnroutable(ex))
+                {
+                    // No queue would receive it: not sent. It stays pending (claimed until its lease ends) and is
+                    // published again on a later pass; the rest of the batch goes on.
+                    telemetry.OutboxUnroutable.Add(1);
+                    LogUnroutable(entry.ProjectId, entry.MessageId);
+                }
             }
-            // Not cancellable: once published, an entry is marked sent even while the host stops, or the flush on
-            // stop would publish it again (harmless with its deterministic id, but noise for every consumer).
-            await store.MarkSent(entries.Select(e => e.MessageId).ToList(), time.GetUtcNow(), CancellationToken.None);
         }
         catch (Exception ex)
         {
             activity.RecordFailure(ex);
             throw;
         }
-        return entries.Count;
+        await MarkSent(sent);
+        return sent.Count;
     }
+
+    // Not cancellable: once published, an entry is marked sent even while the host stops, or the flush on
+    // stop would publish it again (harmless with its deterministic id, but noise for every consumer).
+    Task MarkSent(List<Guid> sent) =>
+        sent.Count == 0 ? Task.CompletedTask : store.MarkSent(sent, time.GetUtcNow(), CancellationToken.None);
 
     /// <summary>
     /// Publishes one entry inside a span that continues the trace the entry was committed in. A method of its own so
@@ -163,6 +178,9 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(LogLevel.Information, "Published {MessageType} for {ProjectId} (number {Number}, message {MessageId})")]
     partial void LogPublished(string messageType, string projectId, int number, Guid messageId);
+
+    [LoggerMessage(LogLevel.Warning, "No queue is bound to receive the message {MessageId} for project {ProjectId}; it stays in the outbox and is published again later")]
+    partial void LogUnroutable(string projectId, Guid messageId);
 
     [LoggerMessage(LogLevel.Warning, "Outbox dispatch failed; pending entries will be retried")]
     partial void LogDispatchFailed(Exception exception);

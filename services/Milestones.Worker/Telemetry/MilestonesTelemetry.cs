@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Milestones.Domain.Catalog;
 using Milestones.Domain.Storage;
 
 namespace Milestones.Worker.Telemetry;
@@ -16,14 +17,32 @@ public sealed class MilestonesTelemetry : IDisposable
     /// <summary>Bucket bounds in seconds: recording an event takes milliseconds, a slow store seconds.</summary>
     static readonly double[] DurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    /// <summary>Tag of the upstream system: a source of the catalog, or <see cref="OtherSource"/>.</summary>
+    public const string SourceSystemTag = "source_system";
+
+    /// <summary>Tag of the reason code of a refused or unreadable message.</summary>
+    public const string ReasonTag = "reason";
+
+    /// <summary>The <see cref="SourceSystemTag"/> of every source the catalog does not know (or a message that names none).</summary>
+    public const string OtherSource = "other";
+
+    /// <summary>The project tag or attribute of an id that is not a catalog project.</summary>
+    public const string UnknownProject = "unknown";
+
+    /// <summary>Longest string from outside that becomes a span attribute or log field (see <see cref="Clip"/>).</summary>
+    public const int MaxAttributeLength = 64;
+
     readonly Meter meter;
     readonly TimeProvider time;
+    readonly ProjectCatalog? catalog;
     volatile BacklogSample? backlog;
 
-    public MilestonesTelemetry(IMeterFactory meterFactory, TimeProvider? time = null)
+    /// <param name="catalog">The catalog that bounds the tags (<see cref="SourceTag"/>, <see cref="ProjectTag"/>); without one every source is <see cref="OtherSource"/>.</param>
+    public MilestonesTelemetry(IMeterFactory meterFactory, TimeProvider? time = null, ProjectCatalog? catalog = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         this.time = time ?? TimeProvider.System;
+        this.catalog = catalog;
         meter = meterFactory.Create(Name);
         Consumed = meter.CreateCounter<long>("milestones.events.consumed", "{event}", "Milestone events received");
         Applied = meter.CreateCounter<long>("milestones.events.applied", "{event}", "Milestone events recorded");
@@ -31,6 +50,8 @@ public sealed class MilestonesTelemetry : IDisposable
         Rejected = meter.CreateCounter<long>("milestones.events.rejected", "{event}", "Events refused, by reason");
         CompletionsPublished = meter.CreateCounter<long>("milestones.completions.published", "{message}", "ProjectCompleted messages published");
         ReopeningsPublished = meter.CreateCounter<long>("milestones.reopenings.published", "{message}", "ProjectReopened messages published");
+        OutboxUnroutable = meter.CreateCounter<long>("milestones.outbox.unroutable", "{message}",
+            "Outbox publishes the broker returned because no queue was bound to the exchange; the entry stays pending");
         ProcessingDuration = meter.CreateHistogram("milestones.processing.duration", "s", "Time to record one event",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         // Observed from the last sample, never by querying the store on a scrape: see SampleBacklog.
@@ -46,7 +67,50 @@ public sealed class MilestonesTelemetry : IDisposable
     public Counter<long> Rejected { get; }
     public Counter<long> CompletionsPublished { get; }
     public Counter<long> ReopeningsPublished { get; }
+    public Counter<long> OutboxUnroutable { get; }
     public Histogram<double> ProcessingDuration { get; }
+
+    /// <summary>
+    /// The <see cref="SourceSystemTag"/> value for a source named by a message or a broker user: the catalog's own id
+    /// of a source it knows, <see cref="OtherSource"/> for anything else. So the number of series never grows with what
+    /// publishers send; 10 000 invented sources add one series, <c>other</c>.
+    /// </summary>
+    public string SourceTag(string? source) =>
+        catalog is not null && catalog.TryGetSource(source, out var known) ? known.Id : OtherSource;
+
+    /// <summary>A project id as a tag or span attribute: the catalog's own id of a catalog project, else <see cref="UnknownProject"/>.</summary>
+    public string ProjectTag(string? projectId) =>
+        catalog is not null && catalog.TryGet(projectId, out var project) ? project.Id : UnknownProject;
+
+    /// <summary>
+    /// A string from outside, bounded for a span attribute or a log field: at most <see cref="MaxAttributeLength"/>
+    /// characters (an ellipsis marks the cut), control characters (line breaks included) replaced by <c>?</c>, so a
+    /// value cannot forge log lines or carry a payload into the telemetry pipeline.
+    /// </summary>
+    public static string? Clip(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        var cut = MaxAttributeLength - 1;
+        if (value.Length > MaxAttributeLength && char.IsHighSurrogate(value[cut - 1]))
+        {
+            cut--;   // never half a surrogate pair
+        }
+        var clipped = value.Length > MaxAttributeLength ? string.Concat(value.AsSpan(0, cut), "…") : value;
+        if (!clipped.AsSpan().ContainsAnyInRange('\0', '\u001f') && !clipped.Contains('\u007f', StringComparison.Ordinal))
+        {
+            return clipped;
+        }
+        return string.Create(clipped.Length, clipped, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+            }
+        });
+    }
 
     /// <summary>
     /// Keeps the outbox's size and oldest entry as the gauges will report them. They describe the shared store, so every

@@ -28,17 +28,42 @@ public static class MilestonesTracing
 
     static ActivitySource Source => MilestonesTelemetry.ActivitySource;
 
-    /// <summary>The span around recording one event, a child of MassTransit's consume span.</summary>
+    /// <summary>
+    /// The span around recording one event, a child of MassTransit's consume span. Its attributes are bounded before
+    /// they are set: the project as <see cref="MilestonesTelemetry.ProjectTag"/> (a catalog project or <c>unknown</c>),
+    /// the source as <see cref="MilestonesTelemetry.SourceTag"/>, the milestone code clipped
+    /// (<see cref="MilestonesTelemetry.Clip"/>); the event id is a Guid.
+    /// </summary>
+    public static Activity? StartRecord(MilestoneReached message, MilestonesTelemetry telemetry)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(telemetry);
+        var activity = Source.StartActivity(RecordSpan);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(ProjectIdTag, telemetry.ProjectTag(message.ProjectId));
+            activity.SetTag(MilestoneCodeTag, MilestonesTelemetry.Clip(message.MilestoneCode));
+            activity.SetTag(EventIdTag, message.EventId.ToString());
+            activity.SetTag(SourceSystemTag, telemetry.SourceTag(message.SourceSystem));
+        }
+        return activity;
+    }
+
+    /// <summary>
+    /// The span around recording one event, without the catalog: every string attribute clipped
+    /// (<see cref="MilestonesTelemetry.Clip"/>). Prefer <see cref="StartRecord(MilestoneReached, MilestonesTelemetry)"/>,
+    /// which also keeps the project and source to catalog values.
+    /// </summary>
     public static Activity? StartRecord(MilestoneReached message)
     {
         ArgumentNullException.ThrowIfNull(message);
         var activity = Source.StartActivity(RecordSpan);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(ProjectIdTag, message.ProjectId);
-            activity.SetTag(MilestoneCodeTag, message.MilestoneCode);
+            activity.SetTag(ProjectIdTag, MilestonesTelemetry.Clip(message.ProjectId));
+            activity.SetTag(MilestoneCodeTag, MilestonesTelemetry.Clip(message.MilestoneCode));
             activity.SetTag(EventIdTag, message.EventId.ToString());
-            activity.SetTag(SourceSystemTag, message.SourceSystem);
+            activity.SetTag(SourceSystemTag, MilestonesTelemetry.Clip(message.SourceSystem));
         }
         return activity;
     }
@@ -112,7 +137,8 @@ public static class MilestonesTracing
         var activity = Source.StartActivity(OutboxPublishSpan, ActivityKind.Internal, parent, links: links);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(ProjectIdTag, entry.ProjectId);
+            // Written by the recorder for a catalog project only; clipped all the same.
+            activity.SetTag(ProjectIdTag, MilestonesTelemetry.Clip(entry.ProjectId));
             switch (entry.Message)
             {
                 case ProjectCompletion completion:

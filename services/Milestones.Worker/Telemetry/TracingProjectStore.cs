@@ -25,7 +25,7 @@ public class TracingProjectStore(IProjectStore inner) : IProjectStore
 
     public async Task<ProjectSnapshot?> LoadProject(string projectId, CancellationToken cancellationToken)
     {
-        using var activity = StoreTracing.StartChild(LoadSpan)?.SetTag(MilestonesTracing.ProjectIdTag, projectId);
+        using var activity = StoreTracing.StartChild(LoadSpan)?.SetTag(MilestonesTracing.ProjectIdTag, MilestonesTelemetry.Clip(projectId));
         return await StoreTracing.Run(activity, () => inner.LoadProject(projectId, cancellationToken)).ConfigureAwait(false);
     }
 
@@ -49,7 +49,7 @@ public class TracingProjectStore(IProjectStore inner) : IProjectStore
             commit = commit with { Outbox = [.. commit.Outbox.Select(entry => entry with { TraceParent = entry.TraceParent ?? traceParent })] };
         }
         var caller = Activity.Current;
-        var activity = StoreTracing.StartChild(CommitSpan)?.SetTag(MilestonesTracing.ProjectIdTag, commit.Event.ProjectId);
+        var activity = StoreTracing.StartChild(CommitSpan)?.SetTag(MilestonesTracing.ProjectIdTag, MilestonesTelemetry.Clip(commit.Event.ProjectId));
         Task<CommitResult> written;
         try
         {
@@ -103,7 +103,7 @@ public class TracingProjectStore(IProjectStore inner) : IProjectStore
 
     public async Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken)
     {
-        using var activity = StoreTracing.StartChild(TimelineSpan)?.SetTag(MilestonesTracing.ProjectIdTag, projectId);
+        using var activity = StoreTracing.StartChild(TimelineSpan)?.SetTag(MilestonesTracing.ProjectIdTag, MilestonesTelemetry.Clip(projectId));
         return await StoreTracing.Run(activity, () => inner.GetTimeline(projectId, limit, cancellationToken)).ConfigureAwait(false);
     }
 }

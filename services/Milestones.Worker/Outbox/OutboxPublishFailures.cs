@@ -1,0 +1,25 @@
+using MassTransit;
+
+namespace Milestones.Worker.Outbox;
+
+/// <summary>How the outbox dispatcher tells the failures of one entry from those of the broker or the store.</summary>
+public static class OutboxPublishFailures
+{
+    /// <summary>
+    /// The broker returned the message: it was published <c>mandatory</c> and no queue is bound to its exchange (no
+    /// subscriber yet). MassTransit 8.5 fails the publish with <see cref="MessageReturnedException"/>. The entry stays
+    /// pending and is published again on a later pass (after its lease, <c>Outbox:Lease</c>); the other entries of
+    /// the batch go on.
+    /// </summary>
+    public static bool IsUnroutable(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is MessageReturnedException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
