@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Milestones.Contracts;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Recording;
 using Milestones.Domain.Validation;
@@ -21,6 +22,12 @@ public sealed partial class InputRecording(
     MilestonesTelemetry telemetry,
     IOptions<MessagingOptions> options)
 {
+    /// <summary>The span around recording a report, with bounded attributes.</summary>
+    public Activity? StartSpan(MilestoneReached message) => MilestonesTracing.StartRecord(message, telemetry);
+
+    /// <summary>The span around recording a retraction, with bounded attributes.</summary>
+    public Activity? StartSpan(MilestoneRetracted message) => MilestonesTracing.StartRetract(message, telemetry);
+
     /// <summary>The source of the message, or why it cannot have one (<c>unauthenticated-source</c>, <c>source-mismatch</c>).</summary>
     public (string Source, Rejection? Rejection) Identify(ConsumeContext context, string? claimedSource) =>
         PublisherIdentity.Resolve(claimedSource, context.AuthenticatedPublisher(), options.Value.RequirePublisherIdentity);
@@ -30,7 +37,7 @@ public sealed partial class InputRecording(
     {
         ArgumentNullException.ThrowIfNull(outcome);
         // Known sources only: a tag per name a publisher made up would be a metric series per name.
-        var sourceTag = new KeyValuePair<string, object?>("source_system", catalog.TryGetSource(source, out var known) ? known.Id : "other");
+        var sourceTag = new KeyValuePair<string, object?>(MilestonesTelemetry.SourceSystemTag, telemetry.SourceTag(source));
         telemetry.Consumed.Add(1, sourceTag);
         telemetry.ProcessingDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds);
         activity.SetOutcome(outcome);
@@ -38,7 +45,7 @@ public sealed partial class InputRecording(
         switch (outcome.Status)
         {
             case RecordStatus.Rejected:
-                telemetry.Rejected.Add(1, sourceTag, new("reason", outcome.Rejection!.Code));
+                telemetry.Rejected.Add(1, sourceTag, new(MilestonesTelemetry.ReasonTag, outcome.Rejection!.Code));
                 LogRejected(logger, eventId, catalog.TryGet(projectId, out var project) ? project.Id : "(not a catalog project)", outcome.Rejection.Code, outcome.Rejection.Message);
                 throw new MilestoneRejectedException(outcome.Rejection);
             case RecordStatus.Duplicate:

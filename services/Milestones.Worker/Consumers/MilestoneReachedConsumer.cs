@@ -3,7 +3,6 @@ using MassTransit;
 using Milestones.Contracts;
 using Milestones.Domain.Recording;
 using Milestones.Worker.Messaging;
-using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker.Consumers;
 
@@ -15,7 +14,7 @@ public sealed class MilestoneReachedConsumer(MilestoneRecorder recorder, InputRe
     {
         var started = Stopwatch.GetTimestamp();
         var message = context.Message;
-        using var activity = MilestonesTracing.StartRecord(message);
+        using var activity = recording.StartSpan(message);
         var (source, unidentified) = recording.Identify(context, message.SourceSystem);
         var outcome = unidentified is null
             ? await recorder.Record(message.ToDomain(source), context.CancellationToken)

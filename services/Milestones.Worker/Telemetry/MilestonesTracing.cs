@@ -49,32 +49,16 @@ public static class MilestonesTracing
         return activity;
     }
 
-    /// <summary>
-    /// The span around recording one event, without the catalog: every string attribute clipped
-    /// (<see cref="MilestonesTelemetry.Clip"/>). Prefer <see cref="StartRecord(MilestoneReached, MilestonesTelemetry)"/>,
-    /// which also keeps the project and source to catalog values.
-    /// </summary>
-    public static Activity? StartRecord(MilestoneReached message)
+    /// <summary>The span around recording one retraction, a child of MassTransit's consume span; bounded like <see cref="StartRecord"/>.</summary>
+    public static Activity? StartRetract(MilestoneRetracted message, MilestonesTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(telemetry);
         var activity = Source.StartActivity(RecordSpan);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(ProjectIdTag, MilestonesTelemetry.Clip(message.ProjectId));
-            activity.SetTag(MilestoneCodeTag, MilestonesTelemetry.Clip(message.MilestoneCode));
-            activity.SetTag(EventIdTag, message.EventId.ToString());
-            activity.SetTag(SourceSystemTag, MilestonesTelemetry.Clip(message.SourceSystem));
-        }
-        return activity;
-    }
-
-    /// <summary>The span around recording one retraction, a child of MassTransit's consume span.</summary>
-    public static Activity? StartRetract(MilestoneRetracted message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        var activity = Source.StartActivity(RecordSpan);
-        if (activity is { IsAllDataRequested: true })
-        {
+            activity.SetTag(ProjectIdTag, telemetry.ProjectTag(message.ProjectId));
+            activity.SetTag(SourceSystemTag, telemetry.SourceTag(message.SourceSystem));
             activity.SetTag(EventIdTag, message.EventId.ToString());
             activity.SetTag(RetractedEventIdTag, message.RetractedEventId.ToString());
         }
