@@ -40,30 +40,17 @@ public sealed class StoreReader(string path)
     }
 
     /// <summary>Every project's completion count, from its stored state.</summary>
-    public IReadOnlyDictionary<string, (bool IsComplete, int CompletionCount, int Reached)> Projects()
-    {
-        var result = new Dictionary<string, (bool, int, int)>();
-        if (!File.Exists(Path))
-        {
-            return result;
-        }
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT project_id, state FROM projects";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var state = System.Text.Json.JsonDocument.Parse(reader.GetString(1)).RootElement;
-            result[reader.GetString(0)] = (state.GetProperty("isComplete").GetBoolean(), state.GetProperty("completionCount").GetInt32(),
-                state.GetProperty("reached").GetArrayLength());
-        }
-        return result;
-    }
+    public IReadOnlyDictionary<string, (bool IsComplete, int CompletionCount, int Reached)> Projects() =>
+        States().ToDictionary(p => p.Id, p => (p.State.GetProperty("isComplete").GetBoolean(), p.State.GetProperty("completionCount").GetInt32(),
+            p.State.GetProperty("reached").GetArrayLength()));
 
     /// <summary>Every project's reopen count, from its stored state (0 where it was never reopened).</summary>
-    public IReadOnlyDictionary<string, int> ReopenCounts()
+    public IReadOnlyDictionary<string, int> ReopenCounts() =>
+        States().ToDictionary(p => p.Id, p => p.State.TryGetProperty("reopenCount", out var count) ? count.GetInt32() : 0);
+
+    List<(string Id, System.Text.Json.JsonElement State)> States()
     {
-        var result = new Dictionary<string, int>();
+        var result = new List<(string, System.Text.Json.JsonElement)>();
         if (!File.Exists(Path))
         {
             return result;
@@ -74,8 +61,7 @@ public sealed class StoreReader(string path)
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var state = System.Text.Json.JsonDocument.Parse(reader.GetString(1)).RootElement;
-            result[reader.GetString(0)] = state.TryGetProperty("reopenCount", out var count) ? count.GetInt32() : 0;
+            result.Add((reader.GetString(0), System.Text.Json.JsonDocument.Parse(reader.GetString(1)).RootElement));
         }
         return result;
     }
