@@ -49,7 +49,7 @@ namespace Milestones.Storage.MongoDB;
 /// completion (or reopening) is pushed exactly once, by the writer whose update made the transition. Write concern
 /// <c>majority</c> with journaling (the default) makes every acknowledged step survive a failover, and retryable
 /// writes let the driver repeat a write interrupted by one without applying it twice.</para>
-/// <para><b>Outbox.</b> A project with pending entries carries <c>pendingSince</c> (partial index). A dispatcher
+/// <para><b>Outbox.</b> A project with pending entries carries <c>pendingSince</c> (indexed). A dispatcher
 /// leases whole projects (<c>leaseOwner</c>, <c>leaseUntil</c>) with a conditional update that leaves the version
 /// alone, publishes their entries and pulls them by message id; a dispatcher that dies leaves a lease that expires.</para>
 /// </summary>
@@ -154,18 +154,22 @@ public sealed class MongoMilestoneStore : IProjectStore, IOutboxStore
         {
             return;
         }
-        // Each project's update is atomic on its own; repeating it (after a failure) removes nothing more.
+        // Each project's update is atomic on its own; repeating it (after a failure) removes nothing more. Two classic
+        // updates instead of one pipeline: pull the entries, then clear the marker of the projects left empty. A crash
+        // between them leaves a marker on an empty outbox, which the claim and the backlog skip (outbox.0) and the next
+        // mark-sent clears.
         await projects.UpdateManyAsync(MongoStoreProtocol.Holding(messageIds), MongoStoreProtocol.RemoveSent(messageIds), cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        await projects.UpdateManyAsync(MongoStoreProtocol.PendingMarkerOutlived, MongoStoreProtocol.ClearPendingMarker, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
     }
 
     public async Task<OutboxBacklog> GetBacklog(CancellationToken cancellationToken)
     {
-        var result = await projects.Aggregate(MongoStoreProtocol.Backlog, cancellationToken: cancellationToken).FirstOrDefaultAsync(cancellationToken)
-            .ConfigureAwait(false);
-        return result is null
-            ? new OutboxBacklog(0, null)
-            : new OutboxBacklog(result["count"].ToInt64(), new DateTimeOffset(result["oldestTicks"].ToInt64(), TimeSpan.Zero));
+        var pending = await projects.Find(MongoStoreProtocol.HasPendingEntries)
+            .Project(MongoStoreProtocol.EnqueueTimesOnly)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return MongoStoreProtocol.BacklogOf(pending);
     }
 
     /// <summary>Creates the secondary indexes; idempotent, so every replica runs it at startup.</summary>

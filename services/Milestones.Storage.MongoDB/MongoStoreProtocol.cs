@@ -15,7 +15,7 @@ internal static class MongoStoreProtocol
     internal const string TicksSuffix = ".Ticks";
 
     internal const string TimelineIndexName = "timeline";
-    internal const string PendingIndexName = "outbox_pending";
+    internal const string PendingIndexName = "outbox_pending_since";
 
     static FilterDefinitionBuilder<ProjectDocument> ProjectFilter => Builders<ProjectDocument>.Filter;
     static UpdateDefinitionBuilder<ProjectDocument> ProjectUpdate => Builders<ProjectDocument>.Update;
@@ -96,10 +96,11 @@ internal static class MongoStoreProtocol
 
     /// <summary>
     /// A project with pending entries whose lease is free, expired, or already this owner's; <paramref name="skip"/>
-    /// holds the projects this claim already took. The <c>pendingSince</c> condition lets the partial index serve it.
+    /// holds the projects this claim already took. <c>pendingSince</c> leads to the index; <c>outbox.0</c> (an entry is
+    /// there) skips a project whose marker outlived its entries (see <see cref="PendingMarkerOutlived"/>).
     /// </summary>
     public static FilterDefinition<ProjectDocument> Claimable(string owner, DateTime now, IEnumerable<string> skip) =>
-        ProjectFilter.Exists(d => d.PendingSince)
+        HasPendingEntries
         & ProjectFilter.Nin(d => d.Id, skip)
         & (ProjectFilter.Exists(d => d.LeaseUntil, false)
            | ProjectFilter.Lt(d => d.LeaseUntil, now)
@@ -111,48 +112,46 @@ internal static class MongoStoreProtocol
 
     public static SortDefinition<ProjectDocument> OldestPendingFirst { get; } = Builders<ProjectDocument>.Sort.Ascending(d => d.PendingSince);
 
+    /// <summary>Projects marked pending that hold at least one entry: the claim's and the backlog's set.</summary>
+    public static FilterDefinition<ProjectDocument> HasPendingEntries { get; } =
+        ProjectFilter.Exists(d => d.PendingSince) & ProjectFilter.Exists(ProjectDocument.OutboxField + ".0");
+
     /// <summary>The projects holding any of these entries.</summary>
     public static FilterDefinition<ProjectDocument> Holding(IReadOnlyCollection<Guid> messageIds) =>
         ProjectFilter.ElemMatch(d => d.Outbox, Builders<OutboxEntryDocument>.Filter.In(e => e.MessageId, messageIds));
 
-    /// <summary>
-    /// Removes the sent entries, then in the same atomic update recomputes <c>pendingSince</c> from what is left;
-    /// when nothing is left, <c>pendingSince</c> and the lease are removed and the project leaves the pending index.
-    /// </summary>
+    /// <summary>Mark sent, step 1: <c>$pull</c>s the sent entries by message id; repeating it removes nothing more.</summary>
     public static UpdateDefinition<ProjectDocument> RemoveSent(IReadOnlyCollection<Guid> messageIds)
     {
         ArgumentNullException.ThrowIfNull(messageIds);
-        const string outbox = "$" + ProjectDocument.OutboxField;
-        var ids = new BsonArray(messageIds.Select(id => new BsonBinaryData(id, GuidRepresentation.Standard)));
-        var empty = new BsonDocument("$eq", new BsonArray { new BsonDocument("$size", outbox), 0 });
-        BsonDocument UnlessEmpty(BsonValue value) =>
-            new("$cond", new BsonDocument { { "if", empty }, { "then", "$$REMOVE" }, { "else", value } });
-
-        var removeSent = new BsonDocument("$set", new BsonDocument(ProjectDocument.OutboxField, new BsonDocument("$filter", new BsonDocument
-        {
-            { "input", outbox },
-            { "as", "entry" },
-            { "cond", new BsonDocument("$not", new BsonArray { new BsonDocument("$in", new BsonArray { "$$entry." + OutboxEntryDocument.MessageIdField, ids }) }) },
-        })));
-        var refreshPending = new BsonDocument("$set", new BsonDocument
-        {
-            { ProjectDocument.PendingSinceField, UnlessEmpty(new BsonDocument("$min", $"{outbox}.{OutboxEntryDocument.EnqueuedAtField}.DateTime")) },
-            { ProjectDocument.LeaseOwnerField, UnlessEmpty("$" + ProjectDocument.LeaseOwnerField) },
-            { ProjectDocument.LeaseUntilField, UnlessEmpty("$" + ProjectDocument.LeaseUntilField) },
-        });
-        return new PipelineUpdateDefinition<ProjectDocument>(PipelineDefinition<ProjectDocument, ProjectDocument>.Create(removeSent, refreshPending));
+        return ProjectUpdate.PullFilter(d => d.Outbox, Builders<OutboxEntryDocument>.Filter.In(e => e.MessageId, messageIds));
     }
 
-    /// <summary>Counts pending entries and finds the oldest, visiting only the projects in the pending index.</summary>
-    public static PipelineDefinition<ProjectDocument, BsonDocument> Backlog { get; } = PipelineDefinition<ProjectDocument, BsonDocument>.Create(
-        new BsonDocument("$match", new BsonDocument(ProjectDocument.PendingSinceField, new BsonDocument("$exists", true))),
-        new BsonDocument("$unwind", "$" + ProjectDocument.OutboxField),
-        new BsonDocument("$group", new BsonDocument
-        {
-            { "_id", BsonNull.Value },
-            { "count", new BsonDocument("$sum", 1) },
-            { "oldestTicks", new BsonDocument("$min", $"${ProjectDocument.OutboxField}.{OutboxEntryDocument.EnqueuedAtField}{TicksSuffix}") },
-        }));
+    /// <summary>
+    /// Mark sent, step 2: a project still marked pending whose outbox is now empty. Matched and cleared in one atomic
+    /// update per document, so an entry pushed meanwhile (which makes <c>outbox.0</c> exist) keeps its marker.
+    /// </summary>
+    public static FilterDefinition<ProjectDocument> PendingMarkerOutlived { get; } =
+        ProjectFilter.Exists(d => d.PendingSince) & ProjectFilter.Exists(ProjectDocument.OutboxField + ".0", false);
+
+    /// <summary>Mark sent, step 2: the marker and the lease go; the project leaves the pending index.</summary>
+    public static UpdateDefinition<ProjectDocument> ClearPendingMarker { get; } =
+        ProjectUpdate.Unset(d => d.PendingSince).Unset(d => d.LeaseOwner).Unset(d => d.LeaseUntil);
+
+    /// <summary>The backlog reads only the enqueue times of the pending projects' entries and counts on the client: no aggregation.</summary>
+    public static ProjectionDefinition<ProjectDocument> EnqueueTimesOnly { get; } =
+        Builders<ProjectDocument>.Projection.Include($"{ProjectDocument.OutboxField}.{OutboxEntryDocument.EnqueuedAtField}").Exclude("_id");
+
+    /// <summary>The backlog of the documents <see cref="EnqueueTimesOnly"/> returns: how many entries, and the exact oldest enqueue time.</summary>
+    public static OutboxBacklog BacklogOf(IEnumerable<BsonDocument> pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        var ticks = pending
+            .SelectMany(d => d.GetValue(ProjectDocument.OutboxField, new BsonArray()).AsBsonArray)
+            .Select(e => e[OutboxEntryDocument.EnqueuedAtField][TicksSuffix[1..]].ToInt64())
+            .ToList();
+        return new OutboxBacklog(ticks.Count, ticks.Count == 0 ? null : new DateTimeOffset(ticks.Min(), TimeSpan.Zero));
+    }
 
     // --- Indexes (the _id indexes make event ids and project ids unique) ---
 
@@ -163,12 +162,12 @@ internal static class MongoStoreProtocol
             .Ascending(EventDocument.RecordedAtField + TicksSuffix),
         new CreateIndexOptions { Name = TimelineIndexName });
 
-    /// <summary>Only projects with pending entries are in this index, so a claim never scans every project.</summary>
+    /// <summary>
+    /// The claim's sort key. A plain index (no partial filter, which not every MongoDB-compatible server supports):
+    /// projects without pending entries sit at its null end, and there are only as many projects as the catalog has.
+    /// Named anew: <c>outbox_pending</c>, the partial index of earlier versions, may be dropped.
+    /// </summary>
     public static CreateIndexModel<ProjectDocument> PendingIndex { get; } = new(
         Builders<ProjectDocument>.IndexKeys.Ascending(d => d.PendingSince),
-        new CreateIndexOptions<ProjectDocument>
-        {
-            Name = PendingIndexName,
-            PartialFilterExpression = Builders<ProjectDocument>.Filter.Exists(d => d.PendingSince),
-        });
+        new CreateIndexOptions<ProjectDocument> { Name = PendingIndexName });
 }

@@ -8,8 +8,8 @@ namespace Milestones.Storage.MongoDB.Documents;
 
 /// <summary>
 /// A project in the <c>projects</c> collection: its state, the <see cref="Version"/> that guards the next write,
-/// and its pending outbox entries. <see cref="PendingSince"/> exists only while entries are pending: the partial
-/// index on it is how the dispatcher finds them without scanning every project. The lease fields say which
+/// and its pending outbox entries. <see cref="PendingSince"/> is set while entries are pending: the dispatcher claims
+/// projects by it, oldest first (a crash while marking sent may leave it on an empty outbox until the next mark-sent). The lease fields say which
 /// dispatcher publishes the project's entries now. <see cref="ReopenCount"/> and <see cref="Retractions"/> came with
 /// retractions: absent in documents written before them, they read as 0 and empty, which is what such a project's
 /// state was.

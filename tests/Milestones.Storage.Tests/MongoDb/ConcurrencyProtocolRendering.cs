@@ -156,6 +156,7 @@ public sealed class ConcurrencyProtocolRendering
         var expected = new BsonDocument
         {
             { "pendingSince", new BsonDocument("$exists", true) },
+            { "outbox.0", new BsonDocument("$exists", true) },
             { "_id", new BsonDocument("$nin", new BsonArray { "already-taken" }) },
             {
                 "$or", new BsonArray
@@ -182,50 +183,86 @@ public sealed class ConcurrencyProtocolRendering
     }
 
     [Fact]
-    public void Mark_sent_removes_the_entries_by_message_id_and_clears_the_marker_and_lease_when_none_is_left()
+    public void Mark_sent_pulls_the_entries_by_message_id_then_clears_the_marker_and_lease_of_projects_left_empty()
     {
         Guid[] ids = [Guid.Parse("11111111-2222-8333-8444-555555555555"), Guid.Parse("66666666-7777-8888-9999-000000000000")];
         var uuids = new BsonArray(ids.Select(id => new BsonBinaryData(id, GuidRepresentation.Standard)));
 
         var filter = Render(MongoStoreProtocol.Holding(ids));
-        var pipeline = Render(MongoStoreProtocol.RemoveSent(ids)).AsBsonArray;
+        var pull = Render(MongoStoreProtocol.RemoveSent(ids));
+        var emptied = Render(MongoStoreProtocol.PendingMarkerOutlived);
+        var clear = Render(MongoStoreProtocol.ClearPendingMarker);
 
         Assert.Equal(new BsonDocument("outbox", new BsonDocument("$elemMatch", new BsonDocument("messageId", new BsonDocument("$in", uuids)))), filter);
-        Assert.Equal(2, pipeline.Count);
-        var kept = pipeline[0]["$set"]["outbox"]["$filter"].AsBsonDocument;
-        Assert.Equal("$outbox", kept["input"].AsString);
-        Assert.Equal(new BsonDocument("$not", new BsonArray { new BsonDocument("$in", new BsonArray { "$$entry.messageId", uuids }) }), kept["cond"]);
-        var refresh = pipeline[1]["$set"].AsBsonDocument;
-        Assert.Equal(["pendingSince", "leaseOwner", "leaseUntil"], refresh.Names);
-        var whenEmpty = BsonDocument.Parse("{ $eq: [ { $size: '$outbox' }, 0 ] }");
-        Assert.All(refresh.Elements, e =>
-        {
-            Assert.Equal(whenEmpty, e.Value["$cond"]["if"]);
-            Assert.Equal("$$REMOVE", e.Value["$cond"]["then"].AsString);
-        });
-        Assert.Equal(new BsonDocument("$min", "$outbox.enqueuedAt.DateTime"), refresh["pendingSince"]["$cond"]["else"]);
-        Assert.Equal("$leaseOwner", refresh["leaseOwner"]["$cond"]["else"].AsString);
+        Assert.Equal(new BsonDocument("$pull", new BsonDocument("outbox", new BsonDocument("messageId", new BsonDocument("$in", uuids)))), pull);
+        Assert.Equal(BsonDocument.Parse("{ pendingSince: { $exists: true }, 'outbox.0': { $exists: false } }"), emptied);
+        Assert.Equal(BsonDocument.Parse("{ $unset: { pendingSince: 1, leaseOwner: 1, leaseUntil: 1 } }"), clear);
     }
 
     [Fact]
-    public void Backlog_visits_only_pending_projects_and_reports_the_oldest_exact_enqueue_time()
+    public void Backlog_reads_only_the_enqueue_times_of_pending_projects_and_counts_them_on_the_client()
     {
-        var stages = MongoStoreProtocol.Backlog.Render(new RenderArgs<ProjectDocument>(Serializer<ProjectDocument>(), BsonSerializer.SerializerRegistry)).Documents;
+        var filter = Render(MongoStoreProtocol.HasPendingEntries);
+        var projection = MongoStoreProtocol.EnqueueTimesOnly.Render(new RenderArgs<ProjectDocument>(Serializer<ProjectDocument>(), BsonSerializer.SerializerRegistry));
 
-        Assert.Equal(BsonDocument.Parse("{ $match: { pendingSince: { $exists: true } } }"), stages[0]);
-        Assert.Equal(BsonDocument.Parse("{ $unwind: '$outbox' }"), stages[1]);
-        Assert.Equal(BsonDocument.Parse("{ $group: { _id: null, count: { $sum: 1 }, oldestTicks: { $min: '$outbox.enqueuedAt.Ticks' } } }"), stages[2]);
+        Assert.Equal(BsonDocument.Parse("{ pendingSince: { $exists: true }, 'outbox.0': { $exists: true } }"), filter);
+        Assert.Equal(BsonDocument.Parse("{ 'outbox.enqueuedAt': 1, _id: 0 }"), projection);
     }
 
     [Fact]
-    public void Pending_index_holds_only_projects_with_pending_entries()
+    public void Backlog_of_stored_documents_is_their_entry_count_and_the_exact_oldest_enqueue_time()
+    {
+        var (commit, _) = Commit(completing: true);
+        var first = ProjectDocument.First(commit with { ExpectedVersion = 0 }).ToBsonDocument();
+        var later = commit.Outbox[0] with { MessageId = Guid.NewGuid(), EnqueuedAt = commit.Outbox[0].EnqueuedAt.AddTicks(1) };
+        var second = ProjectDocument.First(commit with { ExpectedVersion = 0, Outbox = [later] }).ToBsonDocument();
+        // What the projection returns: the outbox's enqueue times only.
+        static BsonDocument Projected(BsonDocument d) => new("outbox", new BsonArray(d["outbox"].AsBsonArray.Select(e => new BsonDocument("enqueuedAt", e["enqueuedAt"]))));
+
+        var backlog = MongoStoreProtocol.BacklogOf([Projected(second), Projected(first), new BsonDocument()]);
+
+        Assert.Equal(2, backlog.Count);
+        Assert.Equal(commit.Outbox[0].EnqueuedAt.UtcTicks, backlog.OldestEnqueuedAt!.Value.UtcTicks);
+        Assert.Equal(new OutboxBacklog(0, null), MongoStoreProtocol.BacklogOf([]));
+    }
+
+    [Fact]
+    public void Pending_index_is_a_plain_single_field_index()
     {
         var model = MongoStoreProtocol.PendingIndex;
         var options = (CreateIndexOptions<ProjectDocument>)model.Options;
 
         Assert.Equal(new BsonDocument("pendingSince", 1), model.Keys.Render(Args<ProjectDocument>()));
-        Assert.Equal(BsonDocument.Parse("{ pendingSince: { $exists: true } }"), Render(options.PartialFilterExpression));
-        Assert.Equal("outbox_pending", options.Name);
+        Assert.Null(options.PartialFilterExpression);
+        Assert.Equal("outbox_pending_since", options.Name);
+    }
+
+    /// <summary>
+    /// The portability rule: every update the store sends uses classic update operators only, never an update pipeline
+    /// (which MongoDB-compatible servers such as FerretDB, DocumentDB and Cosmos DB do not all support).
+    /// </summary>
+    [Fact]
+    public void Every_update_uses_classic_operators_only()
+    {
+        string[] allowed = ["$set", "$unset", "$inc", "$min", "$push", "$pull"];
+        var (commit, _) = Commit(completing: true);
+        var (reopening, _) = ReopeningCommits.Commit(TestEvents.Now, 5);
+        UpdateDefinition<ProjectDocument>[] updates =
+        [
+            MongoStoreProtocol.ApplyCommit(commit),
+            MongoStoreProtocol.ApplyCommit(reopening),
+            MongoStoreProtocol.Lease("replica-a", Now),
+            MongoStoreProtocol.RemoveSent([Guid.NewGuid()]),
+            MongoStoreProtocol.ClearPendingMarker,
+        ];
+
+        foreach (var update in updates)
+        {
+            var rendered = Render(update);
+            Assert.True(rendered.IsBsonDocument, $"an update pipeline: {rendered}");
+            Assert.All(rendered.AsBsonDocument.Names, op => Assert.Contains(op, allowed));
+        }
+        Assert.Equal(BsonDocument.Parse("{ $set: { applied: true } }"), MongoStoreProtocol.MarkApplied().Render(Args<EventDocument>()));
     }
 
     [Fact]
