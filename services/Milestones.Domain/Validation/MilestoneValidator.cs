@@ -159,5 +159,5 @@ public sealed class MilestoneValidator(ProjectCatalog catalog, TimeProvider time
     }
 
     /// <summary>Keeps a hostile value from flooding logs and headers.</summary>
-    static string Clip(string value) => value.Length <= 80 ? value : string.Concat(value.AsSpan(0, 80), "…");
+    internal static string Clip(string value) => value.Length <= 80 ? value : string.Concat(value.AsSpan(0, 80), "…");
 }

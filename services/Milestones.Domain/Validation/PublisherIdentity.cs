@@ -27,10 +27,8 @@ public static class PublisherIdentity
         if (!string.IsNullOrEmpty(claimed) && !string.Equals(claimed, authenticated, StringComparison.Ordinal))
         {
             return (authenticated, new Rejection(RejectionReason.SourceMismatch,
-                $"sourceSystem '{Clip(claimed)}' is not the publisher's broker user '{Clip(authenticated)}'; leave it out or send your own"));
+                $"sourceSystem '{MilestoneValidator.Clip(claimed)}' is not the publisher's broker user '{MilestoneValidator.Clip(authenticated)}'; leave it out or send your own"));
         }
         return (authenticated, null);
     }
-
-    static string Clip(string value) => value.Length <= 80 ? value : string.Concat(value.AsSpan(0, 80), "…");
 }

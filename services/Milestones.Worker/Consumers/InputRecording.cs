@@ -2,7 +2,6 @@ using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Milestones.Contracts;
-using Milestones.Domain.Catalog;
 using Milestones.Domain.Recording;
 using Milestones.Domain.Validation;
 using Milestones.Worker.Messaging;
@@ -17,7 +16,6 @@ namespace Milestones.Worker.Consumers;
 /// refusal thrown so that the message goes to the error queue with its reason.
 /// </summary>
 public sealed partial class InputRecording(
-    ProjectCatalog catalog,
     OutboxSignal outbox,
     MilestonesTelemetry telemetry,
     IOptions<MessagingOptions> options)
@@ -46,7 +44,7 @@ public sealed partial class InputRecording(
         {
             case RecordStatus.Rejected:
                 telemetry.Rejected.Add(1, sourceTag, new(MilestonesTelemetry.ReasonTag, outcome.Rejection!.Code));
-                LogRejected(logger, eventId, catalog.TryGet(projectId, out var project) ? project.Id : "(not a catalog project)", outcome.Rejection.Code, outcome.Rejection.Message);
+                LogRejected(logger, eventId, telemetry.ProjectTag(projectId), outcome.Rejection.Code, outcome.Rejection.Message);
                 throw new MilestoneRejectedException(outcome.Rejection);
             case RecordStatus.Duplicate:
                 telemetry.Duplicates.Add(1, sourceTag);

@@ -1,4 +1,5 @@
 using MassTransit;
+using Milestones.Contracts;
 using Microsoft.Extensions.Options;
 using Milestones.Worker.Messaging;
 
@@ -24,5 +25,5 @@ public sealed class MilestoneReachedConsumerDefinition : ConsumerDefinition<Mile
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<MilestoneReachedConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        MilestoneReachedPipeline.Configure(endpointConfigurator, consumerConfigurator, options, testing, quarantine: false);
+        MilestoneReachedPipeline.Configure<MilestoneReachedConsumer, MilestoneReached>(endpointConfigurator, consumerConfigurator, options, testing, quarantine: false);
 }

@@ -1,4 +1,5 @@
 using MassTransit;
+using Milestones.Contracts;
 using Microsoft.Extensions.Options;
 using Milestones.Worker.Messaging;
 
@@ -28,5 +29,5 @@ public sealed class MilestoneRetractedConsumerDefinition : ConsumerDefinition<Mi
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<MilestoneRetractedConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        MilestoneReachedPipeline.Configure(endpointConfigurator, consumerConfigurator, options, testing, quarantine: true);
+        MilestoneReachedPipeline.Configure<MilestoneRetractedConsumer, MilestoneRetracted>(endpointConfigurator, consumerConfigurator, options, testing, quarantine: true);
 }

@@ -85,7 +85,7 @@ public static class MessagingExtensions
                     endpoint.ConfigureConsumeTopology = false;
                     MilestoneReachedPipeline.ConfigureInput(endpoint, messaging, context.GetRequiredService<MilestonesTelemetry>());
                     endpoint.Consumer<MilestoneReachedConsumer>(context, consumer =>
-                        MilestoneReachedPipeline.Configure(endpoint, consumer, messaging, testing, quarantine: true));
+                        MilestoneReachedPipeline.Configure<MilestoneReachedConsumer, MilestoneReached>(endpoint, consumer, messaging, testing, quarantine: true));
                 });
             }
             cfg.ConfigureEndpoints(context);

@@ -50,13 +50,14 @@ public static class MilestoneReachedPipeline
         error.UseFilter(new ErrorTransportFilter());
     }
 
-    public static void Configure<TConsumer>(
+    public static void Configure<TConsumer, TMessage>(
         IReceiveEndpointConfigurator endpoint,
         IConsumerConfigurator<TConsumer> consumer,
         MessagingOptions options,
         TestingOptions testing,
         bool quarantine)
-        where TConsumer : class
+        where TConsumer : class, IConsumer<TMessage>
+        where TMessage : class
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(consumer);
@@ -72,14 +73,7 @@ public static class MilestoneReachedPipeline
             // The public endpoint sends no faults, neither to the addresses a publisher put in the envelope nor
             // published to the fault exchanges: they carry stack traces (see ConfigureInput).
             endpoint.PublishFaults = false;
-            if (typeof(IConsumer<MilestoneRetracted>).IsAssignableFrom(typeof(TConsumer)))
-            {
-                endpoint.UseFilter(new NoRepliesFilter<MilestoneRetracted>());
-            }
-            else
-            {
-                endpoint.UseFilter(new NoRepliesFilter<MilestoneReached>());
-            }
+            endpoint.UseFilter(new NoRepliesFilter<TMessage>());
             rabbit.ConfigureConsumedQueue(options, quarantine);
             if (quarantine)
             {
@@ -94,7 +88,7 @@ public static class MilestoneReachedPipeline
                 {
                     // To the quarantine endpoint's exchange: a queue: address would make MassTransit declare the queue
                     // without its dead-letter arguments, which the broker refuses as inequivalent.
-                    endpoint.UseFilter(new QuarantineRedeliveredFilter<MilestoneReached>(new Uri($"exchange:{options.QuarantineQueue()}")));
+                    endpoint.UseFilter(new QuarantineRedeliveredFilter<TMessage>(new Uri($"exchange:{options.QuarantineQueue()}")));
                 }
             }
         }

@@ -47,7 +47,7 @@ public sealed class RejectionHeadersFilter : IFilter<ExceptionReceiveContext>
     /// <summary>The reason code a failure itself says; null for a failure that is not the message's fault.</summary>
     internal static string? ReasonOf(Exception? exception)
     {
-        for (var current = exception; current is not null; current = current.InnerException)
+        foreach (var current in exception.AndInner())
         {
             switch (current)
             {
@@ -63,15 +63,5 @@ public sealed class RejectionHeadersFilter : IFilter<ExceptionReceiveContext>
     }
 
     /// <summary>An event the consumer read and refused (and counted itself), as opposed to a message that could not be read.</summary>
-    internal static bool IsRefusedEvent(Exception? exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is MilestoneRejectedException)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    internal static bool IsRefusedEvent(Exception? exception) => exception.AndInner().OfType<MilestoneRejectedException>().Any();
 }

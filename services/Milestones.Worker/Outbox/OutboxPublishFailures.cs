@@ -1,4 +1,5 @@
 using MassTransit;
+using Milestones.Worker.Messaging;
 
 namespace Milestones.Worker.Outbox;
 
@@ -11,15 +12,5 @@ public static class OutboxPublishFailures
     /// pending and is published again on a later pass (after its lease, <c>Outbox:Lease</c>); the other entries of
     /// the batch go on.
     /// </summary>
-    public static bool IsUnroutable(Exception exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is MessageReturnedException)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public static bool IsUnroutable(Exception exception) => exception.AndInner().OfType<MessageReturnedException>().Any();
 }
