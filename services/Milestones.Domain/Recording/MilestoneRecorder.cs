@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
@@ -7,70 +7,264 @@ using Milestones.Domain.Validation;
 namespace Milestones.Domain.Recording;
 
 /// <summary>
-/// Records one milestone event: validates it, applies it to its project and commits the event, the state
-/// change and any completion to announce in one unit. Safe to call again with the same event (a redelivery)
-/// and from several replicas at once: concurrent writers on one project are serialised by the store's version
-/// check, and the loser re-reads and re-applies.
+/// Records reports and retractions in batches: validates each, applies them in memory to their projects' states in
+/// order, and writes the whole batch with one store call (one commit per project touched: its events, its new state and
+/// the completions or reopenings to announce). Each input gets its own outcome: applied, a duplicate, refused with its
+/// reason, or failed (transient, to be retried).
 /// <para>
-/// Within a replica, the events of a project are applied one after the other on the state its previous commit
-/// produces (<see cref="ProjectHead"/>), so the project is read from the store only the first time and after a failed
-/// commit. With a store that chains commits (<see cref="IPipelinedProjectStore"/>) the next event's commit is submitted
-/// without waiting for the previous one to be durable, so concurrent events of one project share the store's group
-/// commit; each caller still returns only once its own commit is durable.
+/// Safe to call again with the same inputs (a redelivery) and from several replicas at once: a project's commit is
+/// written only at the version its state was computed from, and a project that moved on is read again and its inputs
+/// applied again in the next round of the same call. An input whose event is already recorded is a duplicate (or a
+/// conflict, if its payload differs), and its project's other inputs go on without it.
+/// </para>
+/// <para>
+/// The recorder keeps the state and version of the projects it wrote last, so a project is read from the store only
+/// the first time and after a failed commit. One batch is recorded at a time.
 /// </para>
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001",
+    Justification = "A SemaphoreSlim holds nothing to release unless its AvailableWaitHandle is used, which it is not here.")]
 public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalog, MilestoneValidator validator, TimeProvider time)
 {
-    /// <summary>How many times a commit is retried after losing a version race before giving up.</summary>
+    /// <summary>How many times a project's commit is retried after losing a version race before its inputs fail.</summary>
     public const int MaxVersionRetries = 16;
 
-    // One per catalog project at most: events of unknown projects are refused before they get here.
-    readonly ConcurrentDictionary<string, ProjectHead> heads = new(StringComparer.Ordinal);
+    readonly SemaphoreSlim gate = new(1, 1);
 
-    public Task<RecordOutcome> Record(MilestoneEvent e, CancellationToken cancellationToken)
+    // What this replica last wrote or read of each project: one entry per catalog project at most.
+    readonly Dictionary<string, ProjectSnapshot> known = new(StringComparer.Ordinal);
+
+    /// <summary>Records one report; throws what a failed outcome carries.</summary>
+    public async Task<RecordOutcome> Record(MilestoneEvent e, CancellationToken cancellationToken) =>
+        Single(await Record([RecordRequest.Of(e)], cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Records one retraction; throws what a failed outcome carries.</summary>
+    public async Task<RecordOutcome> Record(Retraction r, CancellationToken cancellationToken) =>
+        Single(await Record([RecordRequest.Of(r)], cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Records a batch; returns one outcome per input, in order.</summary>
+    public async Task<IReadOnlyList<RecordOutcome>> Record(IReadOnlyList<RecordRequest> batch, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(e);
-        if (validator.Validate(e) is { } rejection)
+        ArgumentNullException.ThrowIfNull(batch);
+        var outcomes = new RecordOutcome[batch.Count];
+        var waiting = new List<int>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
         {
-            return Task.FromResult(RecordOutcome.Rejected(rejection));
+            var rejection = batch[i].Report is { } report ? validator.Validate(report) : validator.Validate(batch[i].Retraction!);
+            if (rejection is null)
+            {
+                waiting.Add(i);
+            }
+            else
+            {
+                outcomes[i] = RecordOutcome.Rejected(rejection);
+            }
         }
-        var plan = catalog.Get(e.ProjectId).Plan;
-        return Commit(e.ProjectId, e.EventId, e.Fingerprint, exclusive: false,
-            (state, now, _) => ValueTask.FromResult(new AppliedChange(state.Apply(plan, e), EventRecord.From(e, now), null)),
-            cancellationToken);
+        if (waiting.Count == 0)
+        {
+            return outcomes;
+        }
+
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var conflicts = new Dictionary<string, int>(StringComparer.Ordinal);
+            while (waiting.Count > 0)
+            {
+                var (round, later) = NextRound(batch, waiting);
+                try
+                {
+                    var again = await RecordRound(batch, round, outcomes, conflicts, cancellationToken).ConfigureAwait(false);
+                    waiting = [.. again.Concat(later).Order()];
+                }
+                catch (Exception ex)
+                {
+                    // Some commits of the round may be durable: forget its projects, and let every input not decided yet
+                    // fail. Recording them again (the transport's retry) finds what was written as existing.
+                    foreach (var i in round)
+                    {
+                        known.Remove(batch[i].ProjectId);
+                    }
+                    foreach (var i in round.Concat(later))
+                    {
+                        outcomes[i] = RecordOutcome.Failed(ex);
+                    }
+                    waiting = [];
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+        return outcomes;
     }
 
     /// <summary>
-    /// Records a retraction: the project's state becomes what its remaining reports give, and a complete project that is
-    /// no longer complete is reopened (announced through the outbox). Retractions are rare, so this reads the project's
-    /// reports from the store (to find the withdrawn report and the next earliest of its milestone) and never chains.
+    /// The inputs that can be written together, in order, and those that wait for the next round: an event id already in
+    /// the round (the second is then a duplicate or a conflict of the first), and a retraction after another input of its
+    /// project (it reads the project's reports from the store, so what comes before it must be written first). Once one
+    /// input of a project waits, the project's later inputs wait too, so each project's inputs keep their order.
     /// </summary>
-    public Task<RecordOutcome> Record(Retraction r, CancellationToken cancellationToken)
+    static (List<int> Round, List<int> Later) NextRound(IReadOnlyList<RecordRequest> batch, List<int> waiting)
     {
-        ArgumentNullException.ThrowIfNull(r);
-        if (validator.Validate(r) is { } rejection)
+        var round = new List<int>(waiting.Count);
+        var later = new List<int>();
+        var eventIds = new HashSet<Guid>();
+        var inRound = new HashSet<string>(StringComparer.Ordinal);
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var i in waiting)
         {
-            return Task.FromResult(RecordOutcome.Rejected(rejection));
-        }
-        var plan = catalog.Get(r.ProjectId).Plan;
-        var record = RetractionRecord.From(r, validator.IsDistrictOffice(r.SourceSystem));
-        return Commit(r.ProjectId, r.EventId, r.Fingerprint, exclusive: true, async (state, now, token) =>
-        {
-            // The whole timeline: with the project's latest commit durable (exclusive), it holds the reports the state was
-            // built from, except (MongoDB) one whose commit stopped between its state write and its timeline mark: its
-            // message was not acknowledged, so it comes again and is re-applied. The state still knows it if it holds the
-            // milestone, so the milestone and the reporter are taken from there when the timeline lacks it.
-            var reports = await store.GetTimeline(r.ProjectId, int.MaxValue, token).ConfigureAwait(false);
-            var retracted = reports.FirstOrDefault(x => x.EventId == r.RetractedEventId)
-                ?? (state.WinningMilestoneOf(r.RetractedEventId) is { } held ? Held(state, held, r.ProjectId, now) : null);
-            if (retracted is not null && validator.AuthorizeRetraction(r, retracted) is { } refused)
+            var request = batch[i];
+            if (held.Contains(request.ProjectId)
+                || eventIds.Contains(request.EventId)
+                || (request.Retraction is not null && inRound.Contains(request.ProjectId)))
             {
-                return AppliedChange.Refused(refused);
+                later.Add(i);
+                held.Add(request.ProjectId);
+                continue;
             }
-            var code = retracted?.MilestoneCode ?? string.Empty;
-            var sameMilestone = reports.Where(x => !x.IsRetraction && x.MilestoneCode == code).Select(x => x.ToReached());
-            return new AppliedChange(state.Retract(plan, record, sameMilestone), EventRecord.From(r, code, now), null);
-        }, cancellationToken);
+            eventIds.Add(request.EventId);
+            inRound.Add(request.ProjectId);
+            round.Add(i);
+        }
+        return (round, later);
+    }
+
+    /// <summary>Applies and writes one round; decides the outcomes it can and returns the inputs to try again.</summary>
+    async Task<List<int>> RecordRound(
+        IReadOnlyList<RecordRequest> batch, List<int> round, RecordOutcome[] outcomes, Dictionary<string, int> conflicts, CancellationToken cancellationToken)
+    {
+        var byProject = round.GroupBy(i => batch[i].ProjectId, StringComparer.Ordinal).ToList();
+        var unknown = byProject.Select(g => g.Key).Where(p => !known.ContainsKey(p)).ToList();
+        if (unknown.Count > 0)
+        {
+            foreach (var snapshot in await store.LoadProjects(unknown, cancellationToken).ConfigureAwait(false))
+            {
+                known[snapshot.State.ProjectId] = snapshot;
+            }
+        }
+
+        var now = time.GetUtcNow();
+        var commits = new List<ProjectCommit>(byProject.Count);
+        var members = new List<List<int>>(byProject.Count);
+        var applied = new Dictionary<int, RecordOutcome>(round.Count);
+        foreach (var project in byProject)
+        {
+            var before = known.GetValueOrDefault(project.Key) ?? new ProjectSnapshot(ProjectState.Empty(project.Key), 0);
+            var plan = catalog.Get(project.Key).Plan;
+            var state = before.State;
+            var events = new List<EventRecord>();
+            var outbox = new List<OutboxEntry>();
+            var items = new List<int>();
+            foreach (var i in project)
+            {
+                var request = batch[i];
+                var (outcome, record, refused) = request.Report is { } report
+                    ? (state.Apply(plan, report), EventRecord.From(report, now), null)
+                    : await Retract(request.Retraction!, state, plan, now, cancellationToken).ConfigureAwait(false);
+                if (refused is not null)
+                {
+                    outcomes[i] = RecordOutcome.Rejected(refused);
+                    continue;
+                }
+                state = outcome!.State;
+                events.Add(record!);
+                items.Add(i);
+                if (outcome.Announcement is { } announcement)
+                {
+                    outbox.Add(OutboxEntry.For(announcement, now, request.TraceParent));
+                }
+                applied[i] = RecordOutcome.Applied(outcome.Changed, outcome.Announcement);
+            }
+            if (events.Count > 0)
+            {
+                commits.Add(new ProjectCommit(events, before.Version, state, outbox));
+                members.Add(items);
+            }
+        }
+        if (commits.Count == 0)
+        {
+            return [];
+        }
+
+        var results = await store.Commit(commits, cancellationToken).ConfigureAwait(false);
+        var again = new List<int>();
+        for (var k = 0; k < commits.Count; k++)
+        {
+            var projectId = commits[k].ProjectId;
+            switch (results[k])
+            {
+                case CommitResult.Committed committed:
+                    known[projectId] = new ProjectSnapshot(commits[k].State, committed.Version);
+                    foreach (var i in members[k])
+                    {
+                        outcomes[i] = applied[i];
+                    }
+                    break;
+                case CommitResult.VersionConflict:
+                    // Another writer moved the project on: read it again and apply these inputs to what it wrote.
+                    known.Remove(projectId);
+                    var attempts = conflicts[projectId] = conflicts.GetValueOrDefault(projectId) + 1;
+                    if (attempts < MaxVersionRetries)
+                    {
+                        again.AddRange(members[k]);
+                        break;
+                    }
+                    var failure = new ConcurrencyException(
+                        $"Project '{projectId}' changed under this batch {attempts} times in a row; its events will be retried.");
+                    foreach (var i in members[k])
+                    {
+                        outcomes[i] = RecordOutcome.Failed(failure);
+                    }
+                    break;
+                case CommitResult.EventsExist exists:
+                    // Nothing of the project was written: the recorded ones are decided, the others go again without them.
+                    foreach (var i in members[k])
+                    {
+                        if (!exists.Fingerprints.TryGetValue(batch[i].EventId, out var stored))
+                        {
+                            again.Add(i);
+                        }
+                        else if (stored == batch[i].Fingerprint)
+                        {
+                            outcomes[i] = RecordOutcome.Duplicate;
+                        }
+                        else
+                        {
+                            outcomes[i] = RecordOutcome.Rejected(new Rejection(RejectionReason.Conflict,
+                                $"event {batch[i].EventId} was already recorded with a different payload"));
+                        }
+                    }
+                    break;
+            }
+        }
+        return again;
+    }
+
+    /// <summary>
+    /// A retraction applied to the project's state: the state becomes what its remaining reports give, and a complete
+    /// project that is no longer complete is reopened. Retractions are rare, so this reads the project's reports from the
+    /// store, to find the withdrawn report and the next earliest of its milestone; every input of the project before this
+    /// one is written already (<see cref="NextRound"/>).
+    /// </summary>
+    async Task<(MilestoneOutcome? Outcome, EventRecord? Record, Rejection? Refused)> Retract(
+        Retraction r, ProjectState state, MilestonePlan plan, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // The timeline holds the reports the state was built from, except (MongoDB) one whose commit stopped between its
+        // state write and its timeline mark: its message was not acknowledged, so it comes again and is re-applied. The
+        // state still knows it if it holds the milestone, so the milestone and the reporter are taken from there.
+        var reports = await store.GetTimeline(r.ProjectId, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var retracted = reports.FirstOrDefault(x => x.EventId == r.RetractedEventId)
+            ?? (state.WinningMilestoneOf(r.RetractedEventId) is { } held ? Held(state, held, r.ProjectId, now) : null);
+        if (retracted is not null && validator.AuthorizeRetraction(r, retracted) is { } refused)
+        {
+            return (null, null, refused);
+        }
+        var code = retracted?.MilestoneCode ?? string.Empty;
+        var sameMilestone = reports.Where(x => !x.IsRetraction && x.MilestoneCode == code).Select(x => x.ToReached());
+        var record = RetractionRecord.From(r, validator.IsDistrictOffice(r.SourceSystem));
+        return (state.Retract(plan, record, sameMilestone), EventRecord.From(r, code, now), null);
     }
 
     /// <summary>A report as the state holds it, for a retraction whose report is in the state but not yet in the timeline.</summary>
@@ -80,78 +274,12 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
         return new EventRecord(m.EventId, projectId, code, m.OccurredAt, m.ReportedAt, m.SourceSystem, null, null, string.Empty, now);
     }
 
-    async Task<RecordOutcome> Commit(
-        string projectId, Guid eventId, string fingerprint, bool exclusive, ProjectChange change, CancellationToken cancellationToken)
+    static RecordOutcome Single(IReadOnlyList<RecordOutcome> outcomes)
     {
-        var head = heads.GetOrAdd(projectId, static _ => new ProjectHead());
-        int? failedInView = null;
-        for (var attempt = 1; ; attempt++)
+        if (outcomes[0].Failure is { } failure)
         {
-            var submission = await head.Submit(store, projectId, change, exclusive, time, failedInView, cancellationToken).ConfigureAwait(false);
-            if (submission.Rejection is { } rejection)
-            {
-                return RecordOutcome.Rejected(rejection);
-            }
-            switch (await submission.Commit!.ConfigureAwait(false))
-            {
-                case CommitResult.Committed:
-                    return RecordOutcome.Applied(submission.Outcome!.Changed, submission.Outcome.Announcement);
-                case CommitResult.EventExists exists when exists.ExistingFingerprint == fingerprint:
-                    return RecordOutcome.Duplicate;
-                case CommitResult.EventExists:
-                    return RecordOutcome.Rejected(new Rejection(RejectionReason.Conflict,
-                        $"event {eventId} was already recorded with a different payload"));
-                case CommitResult.VersionConflict when attempt < MaxVersionRetries:
-                    failedInView = submission.View;
-                    continue;
-                case CommitResult.VersionConflict:
-                    throw new ConcurrencyException(
-                        $"Project '{projectId}' changed under event {eventId} {attempt} times in a row; the message will be retried.");
-            }
+            ExceptionDispatchInfo.Throw(failure);
         }
+        return outcomes[0];
     }
 }
-
-/// <summary>How recording an event ended.</summary>
-public sealed record RecordOutcome
-{
-    RecordOutcome(RecordStatus status, bool changed, ProjectAnnouncement? announcement, Rejection? rejection)
-    {
-        Status = status;
-        Changed = changed;
-        Announcement = announcement;
-        Rejection = rejection;
-    }
-
-    public RecordStatus Status { get; }
-
-    /// <summary>True when the event changed the project's state (not merely its timeline).</summary>
-    public bool Changed { get; }
-
-    /// <summary>Set when this event completed or reopened its project.</summary>
-    public ProjectAnnouncement? Announcement { get; }
-
-    /// <summary>Set when this event completed its project.</summary>
-    public ProjectCompletion? Completion => Announcement as ProjectCompletion;
-
-    /// <summary>Set when this retraction reopened its project.</summary>
-    public ProjectReopening? Reopening => Announcement as ProjectReopening;
-
-    public Rejection? Rejection { get; }
-
-    public static RecordOutcome Duplicate { get; } = new(RecordStatus.Duplicate, false, null, null);
-
-    public static RecordOutcome Applied(bool changed, ProjectAnnouncement? announcement) => new(RecordStatus.Applied, changed, announcement, null);
-
-    public static RecordOutcome Rejected(Rejection rejection) => new(RecordStatus.Rejected, false, null, rejection);
-}
-
-public enum RecordStatus
-{
-    Applied,
-    Duplicate,
-    Rejected,
-}
-
-/// <summary>Too many concurrent writers on one project; a transient condition, retried by the transport.</summary>
-public sealed class ConcurrencyException(string message) : Exception(message);

@@ -30,10 +30,10 @@ public interface IOutboxStore
 /// </param>
 public sealed record OutboxEntry(Guid MessageId, string ProjectId, DateTimeOffset EnqueuedAt, ProjectAnnouncement Message, string? TraceParent = null)
 {
-    public static OutboxEntry For(ProjectAnnouncement message, DateTimeOffset now)
+    public static OutboxEntry For(ProjectAnnouncement message, DateTimeOffset now, string? traceParent = null)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return new(message.MessageId, message.ProjectId, now, message);
+        return new(message.MessageId, message.ProjectId, now, message, traceParent);
     }
 }
 

@@ -5,21 +5,27 @@ namespace Milestones.Domain.Storage;
 /// <summary>
 /// The storage port for project state and the event record.
 /// <para>
-/// It is shaped so that a store without multi-document transactions can keep the guarantees:
-/// <see cref="Commit"/> carries the event, the expected version of the project, the new state and the outbox
-/// entries of that state change together. A store may make them durable in one transaction (SQLite) or as an
-/// idempotent event insert followed by one atomic, version-checked update of the project document that embeds
-/// its pending outbox entries (MongoDB). Because applying an event is a merge, re-applying an event whose
-/// record was written before a crash is harmless.
+/// It is shaped so that a store without multi-document transactions can keep the guarantees. <see cref="Commit"/>
+/// takes a batch: for each project it touches, one <see cref="ProjectCommit"/> with the project's new events, the
+/// version its new state was computed from, the new state and the outbox entries of that change. Each project's commit
+/// is all or nothing on its own, whatever happens to the others of the batch. A store may make the batch durable in
+/// one transaction (SQLite) or as one insert of the events, each refused on its own by a unique index, followed by one
+/// atomic, version-checked update per project that also carries its pending outbox entries (MongoDB). Because applying
+/// an event is a merge, re-applying an event whose record was written before a crash is harmless.
 /// </para>
 /// </summary>
 public interface IProjectStore
 {
-    /// <summary>The project's state and version, or null if nothing was ever recorded for it.</summary>
-    Task<ProjectSnapshot?> LoadProject(string projectId, CancellationToken cancellationToken);
+    /// <summary>The states and versions of those of <paramref name="projectIds"/> that have recorded state.</summary>
+    Task<IReadOnlyList<ProjectSnapshot>> LoadProjects(IReadOnlyCollection<string> projectIds, CancellationToken cancellationToken);
 
-    /// <summary>Makes the event record, the state change and its outbox entries durable, or none of them.</summary>
-    Task<CommitResult> Commit(ProjectCommit commit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Makes each commit of the batch durable, or nothing of it; returns one result per commit, in order. A call returns
+    /// only once every commit it reports <see cref="CommitResult.Committed"/> is durable; if it throws, the caller knows
+    /// nothing about the batch (some commits may be durable) and retries it: an event already applied is then reported
+    /// as existing, and its project's state already holds it.
+    /// </summary>
+    Task<IReadOnlyList<CommitResult>> Commit(IReadOnlyList<ProjectCommit> commits, CancellationToken cancellationToken);
 
     /// <summary>Every project with recorded state.</summary>
     Task<IReadOnlyList<ProjectSnapshot>> ListProjects(CancellationToken cancellationToken);
@@ -28,17 +34,43 @@ public interface IProjectStore
     Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken);
 }
 
+/// <summary>Single-project conveniences over <see cref="IProjectStore"/>.</summary>
+public static class ProjectStoreExtensions
+{
+    /// <summary>The project's state and version, or null if nothing was ever recorded for it.</summary>
+    public static async Task<ProjectSnapshot?> LoadProject(this IProjectStore store, string projectId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var loaded = await store.LoadProjects([projectId], cancellationToken).ConfigureAwait(false);
+        return loaded.Count == 0 ? null : loaded[0];
+    }
+
+    /// <summary>A batch of one commit.</summary>
+    public static async Task<CommitResult> Commit(this IProjectStore store, ProjectCommit commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return (await store.Commit([commit], cancellationToken).ConfigureAwait(false))[0];
+    }
+}
+
 /// <summary>A project's state with the version that guards the next write (optimistic concurrency).</summary>
 public sealed record ProjectSnapshot(ProjectState State, long Version);
 
-/// <summary>One atomic unit of work: an event and what it did to its project.</summary>
-/// <param name="Event">The event to record; its id is unique across the store.</param>
+/// <summary>One project's part of a batch: its new events and what they did to it, written all or nothing.</summary>
+/// <param name="Events">The events to record, in the order they were applied; each id is unique across the store.</param>
 /// <param name="ExpectedVersion">The version the new state was computed from; 0 when the project had no state.</param>
-/// <param name="State">The state after the event.</param>
+/// <param name="State">The state after the events.</param>
 /// <param name="Outbox">Messages to publish because of this change, such as a completion.</param>
-public sealed record ProjectCommit(EventRecord Event, long ExpectedVersion, ProjectState State, IReadOnlyList<OutboxEntry> Outbox);
+public sealed record ProjectCommit(IReadOnlyList<EventRecord> Events, long ExpectedVersion, ProjectState State, IReadOnlyList<OutboxEntry> Outbox)
+{
+    public string ProjectId => State.ProjectId;
 
-/// <summary>What a commit did.</summary>
+    /// <summary>A commit of one event.</summary>
+    public static ProjectCommit Of(EventRecord e, long expectedVersion, ProjectState state, IReadOnlyList<OutboxEntry>? outbox = null) =>
+        new([e], expectedVersion, state, outbox ?? []);
+}
+
+/// <summary>What one project's commit did.</summary>
 public abstract record CommitResult
 {
     CommitResult()
@@ -48,11 +80,14 @@ public abstract record CommitResult
     /// <summary>Everything was made durable; the project is now at <paramref name="Version"/>.</summary>
     public sealed record Committed(long Version) : CommitResult;
 
-    /// <summary>The project moved on since it was loaded; nothing was written. Load again and retry.</summary>
+    /// <summary>The project moved on since it was loaded; nothing of this commit was written. Load again and retry.</summary>
     public sealed record VersionConflict : CommitResult;
 
-    /// <summary>An event with this id is already recorded; nothing was written.</summary>
-    public sealed record EventExists(string ExistingFingerprint) : CommitResult;
+    /// <summary>
+    /// Some of the commit's events are already recorded (the stored fingerprint of each, by event id); nothing of this
+    /// commit was written. The others may be committed again without them.
+    /// </summary>
+    public sealed record EventsExist(IReadOnlyDictionary<Guid, string> Fingerprints) : CommitResult;
 }
 
 /// <summary>
