@@ -8,23 +8,22 @@ namespace Milestones.Storage.Sqlite;
 
 /// <summary>
 /// The embedded store. One SQLite file in WAL mode with full synchronous commits: a commit that returns is on
-/// disk, so a message is acknowledged only after its event is durable. The event, the project state and the
-/// outbox entries of a change are written together, all or nothing.
+/// disk, so a message is acknowledged only after its event is durable.
 /// <para>
-/// Writes go through one writer with group commit (<see cref="GroupCommitWriter"/>): the commits that arrive while a
-/// transaction is on its way to the disk share the next transaction, each in its own savepoint, so a disk write is
-/// paid once per group rather than once per event, and a refused commit (a version conflict, an existing event)
-/// leaves the others of its group alone. Every caller still returns only once its own commit is durable.
+/// A batch (<see cref="Commit"/>) is one transaction, so one disk write however many events it carries. It takes the
+/// write lock first (<c>BEGIN IMMEDIATE</c>), reads which of the batch's events are recorded already and the versions
+/// of its projects, and then writes only the projects whose commit holds: no new event recorded before, the version
+/// the state was computed from. The others are answered <see cref="CommitResult.EventsExist"/> or
+/// <see cref="CommitResult.VersionConflict"/> with nothing of them written. Checking before writing needs no savepoint:
+/// with the write lock held, nothing changes between the check and the write.
 /// </para>
 /// </summary>
-public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
+public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     readonly string connectionString;
     readonly TimeProvider time;
-    readonly GroupCommitWriter writer;
-    Action<CommitStep>? afterStep;
 
     /// <param name="path">The database file; created with its directory when missing.</param>
     /// <param name="time">The clock leases are measured with; the system clock when null.</param>
@@ -44,37 +43,22 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
         }.ToString();
         using var connection = Open();
         SqliteSchema.Create(connection);
-        writer = new GroupCommitWriter(OpenAsync);
     }
 
     /// <summary>The database file.</summary>
     public string Path { get; }
 
-    /// <summary>
-    /// A test seam: called inside the transaction after each step of a commit, and after all the writes of a group
-    /// before it is committed (<see cref="CommitStep.GroupWritten"/>), to inject a crash between them.
-    /// </summary>
-    internal Action<CommitStep>? AfterStep
-    {
-        get => afterStep;
-        set
-        {
-            afterStep = value;
-            writer.AfterStep = value;
-        }
-    }
+    /// <summary>A test seam: called inside the transaction after each step of a batch, to inject a crash between them.</summary>
+    internal Action<CommitStep>? AfterStep { get; set; }
 
-    /// <summary>The writer, for tests: how many groups and writes it committed.</summary>
-    internal GroupCommitWriter Writer => writer;
-
-    public async Task<ProjectSnapshot?> LoadProject(string projectId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ProjectSnapshot>> LoadProjects(IReadOnlyCollection<string> projectIds, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(projectIds);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT state, version FROM projects WHERE project_id = $id";
-        command.Parameters.AddWithValue("$id", projectId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadSnapshot(reader) : null;
+        command.CommandText = "SELECT state, version FROM projects WHERE project_id IN (SELECT value FROM json_each($ids))";
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(projectIds));
+        return await ReadSnapshots(command, cancellationToken);
     }
 
     public async Task<IReadOnlyList<ProjectSnapshot>> ListProjects(CancellationToken cancellationToken)
@@ -82,78 +66,80 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT state, version FROM projects ORDER BY project_id";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var result = new List<ProjectSnapshot>();
-        while (await reader.ReadAsync(cancellationToken))
+        return await ReadSnapshots(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<CommitResult>> Commit(IReadOnlyList<ProjectCommit> commits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        if (commits.Count == 0)
         {
-            result.Add(ReadSnapshot(reader));
+            return [];
         }
-        return result;
-    }
+        await using var connection = await OpenAsync(cancellationToken);
+        // BEGIN IMMEDIATE: the write lock up front, so that nothing changes between the checks and the writes, and another
+        // process's writer waits instead of deadlocking.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var recorded = await ReadPairs(connection,
+            "SELECT event_id, fingerprint FROM events WHERE event_id IN (SELECT value FROM json_each($ids))",
+            commits.SelectMany(c => c.Events).Select(e => e.EventId.ToString()), cancellationToken);
+        var versions = await ReadPairs(connection,
+            "SELECT project_id, version FROM projects WHERE project_id IN (SELECT value FROM json_each($ids))",
+            commits.Select(c => c.ProjectId), cancellationToken);
 
-    public Task<CommitResult> Commit(ProjectCommit commit, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(commit);
-        return writer.Enqueue(new CommitWrite(this, commit, null) { Cancellation = cancellationToken });
-    }
-
-    public Task<CommitResult> CommitAfter(ProjectCommit commit, Task<CommitResult> predecessor, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(commit);
-        ArgumentNullException.ThrowIfNull(predecessor);
-        return writer.Enqueue(new CommitWrite(this, commit, predecessor) { Cancellation = cancellationToken });
-    }
-
-    /// <summary>One commit, inside its savepoint of the group's transaction.</summary>
-    sealed class CommitWrite(SqliteMilestoneStore store, ProjectCommit commit, Task<CommitResult>? predecessor) : WriteItem<CommitResult>
-    {
-        public override async Task<bool> Execute(WriteContext context)
+        var results = new CommitResult[commits.Count];
+        await using var batch = new BatchWriter(connection);
+        for (var k = 0; k < commits.Count; k++)
         {
-            if (predecessor is not null && !PredecessorCommitted(context))
+            var commit = commits[k];
+            var existing = commit.Events
+                .Where(e => recorded.ContainsKey(e.EventId.ToString()))
+                .ToDictionary(e => e.EventId, e => (string)recorded[e.EventId.ToString()]);
+            if (existing.Count > 0)
             {
-                // Computed on top of a state that was never written: nothing of it may be.
-                Result = new CommitResult.VersionConflict();
-                return false;
+                results[k] = new CommitResult.EventsExist(existing);
+                continue;
             }
-            if (!await InsertEvent(context, commit.Event).ConfigureAwait(false))
+            if ((versions.TryGetValue(commit.ProjectId, out var stored) ? (long)stored : 0) != commit.ExpectedVersion)
             {
-                Result = new CommitResult.EventExists(await ReadFingerprint(context, commit.Event.EventId).ConfigureAwait(false));
-                return false;
+                results[k] = new CommitResult.VersionConflict();
+                continue;
             }
-            store.afterStep?.Invoke(CommitStep.EventWritten);
-
             var version = commit.ExpectedVersion + 1;
-            if (!await WriteState(context, commit, version).ConfigureAwait(false))
+            // Written at most once per batch: a project has one commit in a batch, and its version moves on with it.
+            versions[commit.ProjectId] = version;
+            foreach (var e in commit.Events)
             {
-                Result = new CommitResult.VersionConflict();
-                return false;
+                await batch.InsertEvent(e, cancellationToken);
+                recorded[e.EventId.ToString()] = e.Fingerprint;
             }
-            store.afterStep?.Invoke(CommitStep.StateWritten);
-
+            AfterStep?.Invoke(CommitStep.EventWritten);
+            await batch.WriteState(commit, version, JsonSerializer.Serialize(StoredState.From(commit.State), Json), cancellationToken);
+            AfterStep?.Invoke(CommitStep.StateWritten);
             foreach (var entry in commit.Outbox)
             {
-                await InsertOutbox(context, entry).ConfigureAwait(false);
+                await batch.InsertOutbox(entry, Serialize(entry), entry.Message is ProjectReopening ? ReopenedKind : CompletedKind, cancellationToken);
             }
-            store.afterStep?.Invoke(CommitStep.OutboxWritten);
-            Result = new CommitResult.Committed(version);
-            return true;
+            AfterStep?.Invoke(CommitStep.OutboxWritten);
+            results[k] = new CommitResult.Committed(version);
         }
+        await transaction.CommitAsync(cancellationToken);
+        return results;
+    }
 
-        /// <summary>Earlier in this transaction (and kept), or in an earlier transaction that committed.</summary>
-        bool PredecessorCommitted(WriteContext context)
+    /// <summary>The first two columns of a query over a JSON array of keys, by the first.</summary>
+    static async Task<Dictionary<string, object>> ReadPairs(SqliteConnection connection, string sql, IEnumerable<string> keys, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(keys));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var pairs = new Dictionary<string, object>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            if (predecessor!.IsCompleted)
-            {
-                return predecessor.IsCompletedSuccessfully && predecessor.Result is CommitResult.Committed;
-            }
-            // Writes run in submission order, so a predecessor of this store is done by now: in an earlier transaction
-            // or earlier in this one. A pending task it never returned (a wrapper of it, say) would silently turn every
-            // chained commit into a conflict; say so instead.
-            return context.Kept.TryGetValue(predecessor, out var kept)
-                ? kept
-                : throw new InvalidOperationException(
-                    "The predecessor of a chained commit is not a commit of this store: pass the task its Commit or CommitAfter returned.");
+            pairs[reader.GetString(0)] = reader.GetValue(1);
         }
+        return pairs;
     }
 
     public async Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken)
@@ -187,66 +173,53 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
         return result;
     }
 
-    public Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken) =>
-        writer.Enqueue(new ClaimWrite(owner, maxCount, time.GetUtcNow(), lease) { Cancellation = cancellationToken });
+    /// <summary>Leases up to <c>maxCount</c> pending entries, oldest first, in one statement (atomic on its own).</summary>
+    public async Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // The pending rows only, through the partial index outbox_pending: sent entries never slow the claim down.
+        command.CommandText = """
+            UPDATE outbox SET lease_owner = $owner, lease_until = $until
+            WHERE message_id IN (
+                SELECT message_id FROM outbox
+                WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $now OR lease_owner = $owner)
+                ORDER BY enqueued_at LIMIT $max)
+            RETURNING payload, enqueued_at, trace_parent, kind
+            """;
+        command.Parameters.AddWithValue("$owner", owner);
+        command.Parameters.AddWithValue("$until", (now + lease).UtcTicks);
+        command.Parameters.AddWithValue("$now", now.UtcTicks);
+        command.Parameters.AddWithValue("$max", maxCount);
+        var claimed = new List<OutboxEntry>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                // Rows written before reopenings existed have no kind: they are completions.
+                ProjectAnnouncement message = !reader.IsDBNull(3) && reader.GetString(3) == ReopenedKind
+                    ? JsonSerializer.Deserialize<ProjectReopening>(reader.GetString(0), Json)!
+                    : JsonSerializer.Deserialize<ProjectCompletion>(reader.GetString(0), Json)!;
+                claimed.Add(new OutboxEntry(message.MessageId, message.ProjectId, FromTicks(reader.GetInt64(1)), message,
+                    reader.IsDBNull(2) ? null : reader.GetString(2)));
+            }
+        }
+        return claimed.OrderBy(e => e.EnqueuedAt).ToList();
+    }
 
-    public Task MarkSent(IReadOnlyCollection<Guid> messageIds, DateTimeOffset sentAt, CancellationToken cancellationToken)
+    public async Task MarkSent(IReadOnlyCollection<Guid> messageIds, DateTimeOffset sentAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messageIds);
-        return writer.Enqueue(new MarkSentWrite(messageIds, sentAt) { Cancellation = cancellationToken });
-    }
-
-    /// <summary>Leases up to <c>maxCount</c> pending entries, oldest first; goes through the writer like every write.</summary>
-    sealed class ClaimWrite(string owner, int maxCount, DateTimeOffset now, TimeSpan lease) : WriteItem<IReadOnlyList<OutboxEntry>>
-    {
-        public override async Task<bool> Execute(WriteContext context)
-        {
-            // The pending rows only, through the partial index outbox_pending: sent entries never slow the claim down.
-            var command = context.Statement("""
-                UPDATE outbox SET lease_owner = $owner, lease_until = $until
-                WHERE message_id IN (
-                    SELECT message_id FROM outbox
-                    WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $now OR lease_owner = $owner)
-                    ORDER BY enqueued_at LIMIT $max)
-                RETURNING payload, enqueued_at, trace_parent, kind
-                """);
-            command.Parameters.AddWithValue("$owner", owner);
-            command.Parameters.AddWithValue("$until", (now + lease).UtcTicks);
-            command.Parameters.AddWithValue("$now", now.UtcTicks);
-            command.Parameters.AddWithValue("$max", maxCount);
-            var claimed = new List<OutboxEntry>();
-            await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync().ConfigureAwait(false))
-                {
-                    // Rows written before reopenings existed have no kind: they are completions.
-                    ProjectAnnouncement message = !reader.IsDBNull(3) && reader.GetString(3) == ReopenedKind
-                        ? JsonSerializer.Deserialize<ProjectReopening>(reader.GetString(0), Json)!
-                        : JsonSerializer.Deserialize<ProjectCompletion>(reader.GetString(0), Json)!;
-                    claimed.Add(new OutboxEntry(message.MessageId, message.ProjectId, FromTicks(reader.GetInt64(1)), message,
-                        reader.IsDBNull(2) ? null : reader.GetString(2)));
-                }
-            }
-            Result = claimed.OrderBy(e => e.EnqueuedAt).ToList();
-            return true;
-        }
-    }
-
-    sealed class MarkSentWrite(IReadOnlyCollection<Guid> messageIds, DateTimeOffset sentAt) : WriteItem<bool>
-    {
-        public override async Task<bool> Execute(WriteContext context)
-        {
-            var command = context.Statement("UPDATE outbox SET sent_at = $sent, lease_owner = NULL, lease_until = NULL WHERE message_id = $id");
-            var id = command.Parameters.Add("$id", SqliteType.Text);
-            command.Parameters.AddWithValue("$sent", sentAt.UtcTicks);
-            foreach (var messageId in messageIds)
-            {
-                id.Value = messageId.ToString();
-                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-            }
-            Result = true;
-            return true;
-        }
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE outbox SET sent_at = $sent, lease_owner = NULL, lease_until = NULL
+            WHERE message_id IN (SELECT value FROM json_each($ids))
+            """;
+        command.Parameters.AddWithValue("$sent", sentAt.UtcTicks);
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(messageIds.Select(id => id.ToString())));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<OutboxBacklog> GetBacklog(CancellationToken cancellationToken)
@@ -268,75 +241,101 @@ public sealed class SqliteMilestoneStore : IPipelinedProjectStore, IOutboxStore
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    static async Task<bool> InsertEvent(WriteContext context, EventRecord e)
+    /// <summary>
+    /// The writes of one batch, each statement prepared once and run once per row (preparing costs more than running
+    /// these small statements).
+    /// </summary>
+    sealed class BatchWriter(SqliteConnection connection) : IAsyncDisposable
     {
-        // The primary key makes the event id unique; a second insert of the same id does nothing.
-        var command = context.Statement("""
-            INSERT INTO events (event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at,
-                retracted_event_id)
-            VALUES ($id, $project, $code, $occurred, $reported, $source, $note, $evidence, $fingerprint, $recorded, $retracted)
-            ON CONFLICT (event_id) DO NOTHING
-            """);
-        command.Parameters.AddWithValue("$id", e.EventId.ToString());
-        command.Parameters.AddWithValue("$project", e.ProjectId);
-        command.Parameters.AddWithValue("$code", e.MilestoneCode);
-        command.Parameters.AddWithValue("$occurred", e.OccurredAt.UtcTicks);
-        command.Parameters.AddWithValue("$reported", e.ReportedAt.UtcTicks);
-        command.Parameters.AddWithValue("$source", e.SourceSystem);
-        command.Parameters.AddWithValue("$note", (object?)e.Note ?? DBNull.Value);
-        command.Parameters.AddWithValue("$evidence", (object?)e.EvidenceUrl ?? DBNull.Value);
-        command.Parameters.AddWithValue("$fingerprint", e.Fingerprint);
-        command.Parameters.AddWithValue("$recorded", e.RecordedAt.UtcTicks);
-        command.Parameters.AddWithValue("$retracted", (object?)e.RetractedEventId?.ToString() ?? DBNull.Value);
-        return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
-    }
+        readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
 
-    static async Task<bool> WriteState(WriteContext context, ProjectCommit commit, long version)
-    {
-        // Optimistic concurrency: insert only if the project is new, update only the version the state was computed from.
-        var command = context.Statement(commit.ExpectedVersion == 0
-            ? "INSERT INTO projects (project_id, version, state, updated_at) VALUES ($id, $version, $state, $now) ON CONFLICT (project_id) DO NOTHING"
-            : "UPDATE projects SET version = $version, state = $state, updated_at = $now WHERE project_id = $id AND version = $expected");
-        command.Parameters.AddWithValue("$id", commit.State.ProjectId);
-        command.Parameters.AddWithValue("$version", version);
-        if (commit.ExpectedVersion != 0)
+        public async Task InsertEvent(EventRecord e, CancellationToken cancellationToken)
         {
-            command.Parameters.AddWithValue("$expected", commit.ExpectedVersion);
+            var command = Statement("""
+                INSERT INTO events (event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at,
+                    retracted_event_id)
+                VALUES ($id, $project, $code, $occurred, $reported, $source, $note, $evidence, $fingerprint, $recorded, $retracted)
+                """);
+            command.Parameters.AddWithValue("$id", e.EventId.ToString());
+            command.Parameters.AddWithValue("$project", e.ProjectId);
+            command.Parameters.AddWithValue("$code", e.MilestoneCode);
+            command.Parameters.AddWithValue("$occurred", e.OccurredAt.UtcTicks);
+            command.Parameters.AddWithValue("$reported", e.ReportedAt.UtcTicks);
+            command.Parameters.AddWithValue("$source", e.SourceSystem);
+            command.Parameters.AddWithValue("$note", (object?)e.Note ?? DBNull.Value);
+            command.Parameters.AddWithValue("$evidence", (object?)e.EvidenceUrl ?? DBNull.Value);
+            command.Parameters.AddWithValue("$fingerprint", e.Fingerprint);
+            command.Parameters.AddWithValue("$recorded", e.RecordedAt.UtcTicks);
+            command.Parameters.AddWithValue("$retracted", (object?)e.RetractedEventId?.ToString() ?? DBNull.Value);
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        command.Parameters.AddWithValue("$state", JsonSerializer.Serialize(StoredState.From(commit.State), Json));
-        command.Parameters.AddWithValue("$now", commit.Event.RecordedAt.UtcTicks);
-        return await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
-    }
 
-    static async Task InsertOutbox(WriteContext context, OutboxEntry entry)
-    {
-        var command = context.Statement("""
-            INSERT INTO outbox (message_id, project_id, payload, enqueued_at, trace_parent, kind)
-            VALUES ($id, $project, $payload, $enqueued, $traceParent, $kind)
-            """);
-        command.Parameters.AddWithValue("$id", entry.MessageId.ToString());
-        command.Parameters.AddWithValue("$project", entry.ProjectId);
-        command.Parameters.AddWithValue("$payload", entry.Message switch
+        public async Task WriteState(ProjectCommit commit, long version, string state, CancellationToken cancellationToken)
         {
-            ProjectReopening reopening => JsonSerializer.Serialize(reopening, Json),
-            ProjectCompletion completion => JsonSerializer.Serialize(completion, Json),
-            var other => throw new ArgumentException($"No stored form for {other.GetType().Name}.", nameof(entry)),
-        });
-        command.Parameters.AddWithValue("$kind", entry.Message is ProjectReopening ? ReopenedKind : CompletedKind);
-        command.Parameters.AddWithValue("$enqueued", entry.EnqueuedAt.UtcTicks);
-        command.Parameters.AddWithValue("$traceParent", (object?)entry.TraceParent ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            var command = Statement("""
+                INSERT INTO projects (project_id, version, state, updated_at) VALUES ($id, $version, $state, $now)
+                ON CONFLICT (project_id) DO UPDATE SET version = excluded.version, state = excluded.state, updated_at = excluded.updated_at
+                """);
+            command.Parameters.AddWithValue("$id", commit.ProjectId);
+            command.Parameters.AddWithValue("$version", version);
+            command.Parameters.AddWithValue("$state", state);
+            command.Parameters.AddWithValue("$now", commit.Events[^1].RecordedAt.UtcTicks);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public async Task InsertOutbox(OutboxEntry entry, string payload, string kind, CancellationToken cancellationToken)
+        {
+            var command = Statement("""
+                INSERT INTO outbox (message_id, project_id, payload, enqueued_at, trace_parent, kind)
+                VALUES ($id, $project, $payload, $enqueued, $traceParent, $kind)
+                """);
+            command.Parameters.AddWithValue("$id", entry.MessageId.ToString());
+            command.Parameters.AddWithValue("$project", entry.ProjectId);
+            command.Parameters.AddWithValue("$payload", payload);
+            command.Parameters.AddWithValue("$kind", kind);
+            command.Parameters.AddWithValue("$enqueued", entry.EnqueuedAt.UtcTicks);
+            command.Parameters.AddWithValue("$traceParent", (object?)entry.TraceParent ?? DBNull.Value);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        SqliteCommand Statement(string sql)
+        {
+            if (!statements.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+                command.CommandText = sql;
+                statements[sql] = command;
+            }
+            command.Parameters.Clear();
+            return command;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in statements.Values)
+            {
+                await command.DisposeAsync();
+            }
+        }
     }
 
-    static async Task<string> ReadFingerprint(WriteContext context, Guid eventId)
+    static string Serialize(OutboxEntry entry) => entry.Message switch
     {
-        var command = context.Statement("SELECT fingerprint FROM events WHERE event_id = $id");
-        command.Parameters.AddWithValue("$id", eventId.ToString());
-        return (string)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
-    }
+        ProjectReopening reopening => JsonSerializer.Serialize(reopening, Json),
+        ProjectCompletion completion => JsonSerializer.Serialize(completion, Json),
+        var other => throw new ArgumentException($"No stored form for {other.GetType().Name}.", nameof(entry)),
+    };
 
-    static ProjectSnapshot ReadSnapshot(SqliteDataReader reader) =>
-        new(JsonSerializer.Deserialize<StoredState>(reader.GetString(0), Json)!.ToState(), reader.GetInt64(1));
+    static async Task<IReadOnlyList<ProjectSnapshot>> ReadSnapshots(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var result = new List<ProjectSnapshot>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(new(JsonSerializer.Deserialize<StoredState>(reader.GetString(0), Json)!.ToState(), reader.GetInt64(1)));
+        }
+        return result;
+    }
 
     static DateTimeOffset FromTicks(long utcTicks) => new(utcTicks, TimeSpan.Zero);
 
@@ -403,6 +402,4 @@ internal enum CommitStep
     StateWritten,
     OutboxWritten,
 
-    /// <summary>Every write of a group is done; the transaction is not committed yet.</summary>
-    GroupWritten,
 }

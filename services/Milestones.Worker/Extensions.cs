@@ -39,6 +39,7 @@ public static class Extensions
         builder.Services.AddSingleton(ValidationLimits.Default);
         builder.Services.AddSingleton<MilestoneValidator>();
         builder.Services.AddSingleton<MilestoneRecorder>();
+        builder.Services.AddSingleton<RecordingIntake>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<InputRecording>();
 

@@ -8,8 +8,8 @@ using Milestones.Storage.Sqlite;
 namespace Milestones.Benchmarks;
 
 /// <summary>
-/// The store alone, without a broker: <c>--only store</c>. The recorder on the SQLite store, fed by as many concurrent
-/// callers as the worker's ConcurrentMessageLimit, for the same events; says what recording costs by itself.
+/// The store alone, without a broker: <c>--only store</c>. The recorder on the SQLite store, fed batches as large as the
+/// worker's ConcurrentMessageLimit, for the same events; says what recording costs by itself.
 /// Not part of the default run: a diagnostic for tuning the store.
 /// </summary>
 public static class StoreRun
@@ -24,25 +24,19 @@ public static class StoreRun
             var recorder = new MilestoneRecorder(store, catalog, new MilestoneValidator(catalog, TimeProvider.System, ValidationLimits.Default), TimeProvider.System);
             var workload = new Workload(catalog, rep);
             var events = Enumerable.Range(0, options.Count).Select(_ => ToEvent(workload.Next())).ToArray();
-            var next = -1;
             var cpu = Cpu.Self();
             var started = Stopwatch.GetTimestamp();
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+            foreach (var chunk in events.Chunk(concurrency))
             {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < events.Length)
+                var outcomes = await recorder.Record([.. chunk.Select(e => RecordRequest.Of(e))], CancellationToken.None);
+                if (outcomes.FirstOrDefault(o => o.Status != RecordStatus.Applied) is { } failed)
                 {
-                    var outcome = await recorder.Record(events[i], CancellationToken.None);
-                    if (outcome.Status != RecordStatus.Applied)
-                    {
-                        throw new InvalidOperationException($"event {i}: {outcome.Status} {outcome.Rejection}");
-                    }
+                    throw new InvalidOperationException($"{failed.Status} {failed.Rejection} {failed.Failure}");
                 }
-            })));
+            }
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var cpuPerEvent = (Cpu.Self() - cpu).TotalMicroseconds / events.Length;
-            log.Line($"store rep {rep}: {events.Length / seconds:N0} events/s, {cpuPerEvent:0} µs CPU/event, "
-                + $"{store.Writer.Groups:N0} groups ({(double)store.Writer.Writes / store.Writer.Groups:0.0} writes each), concurrency {concurrency}");
+            log.Line($"store rep {rep}: {events.Length / seconds:N0} events/s, {cpuPerEvent:0} µs CPU/event, batches of {concurrency}");
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
     }

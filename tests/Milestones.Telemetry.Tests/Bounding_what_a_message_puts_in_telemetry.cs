@@ -16,20 +16,6 @@ public class Bounding_what_a_message_puts_in_telemetry
 {
     static readonly ProjectCatalog Catalog = ProjectCatalog.LoadFile(Path.Combine(Paths.WorkerProject, "catalog", "fengtai-2023.json"));
 
-    sealed class MeterFactory : IMeterFactory
-    {
-        readonly List<Meter> meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => meters.ForEach(m => m.Dispose());
-    }
-
     [Fact]
     public void Ten_thousand_invented_sources_add_one_series_and_known_sources_keep_their_own()
     {

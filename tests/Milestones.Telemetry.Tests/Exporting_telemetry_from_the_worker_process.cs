@@ -40,7 +40,12 @@ public class Exporting_telemetry_from_the_worker_process
         var trace = receiver.Received("span").Where(s => Trace(s) == Trace(record)).ToList();
         Assert.All(trace, s => Assert.Equal("milestones-worker", s.GetProperty("service").GetString()));
         Assert.Contains(trace, s => s.GetProperty("scope").GetString() == "MassTransit" && Name(s) == "milestones-worker process");
-        Assert.Contains(trace, s => Name(s) == TracingProjectStore.CommitSpan);
+        // The event was written in a batch: the batch's span links to the event's span, and the store commit is its child.
+        var spansNow = receiver.Received("span");
+        var batch = Assert.Single(spansNow, s => Name(s) == MilestonesTracing.RecordBatchSpan
+            && s.GetProperty("links").EnumerateArray().Any(l => l.GetProperty("spanId").GetString() == record.GetProperty("spanId").GetString()));
+        Assert.Contains(spansNow, s => Name(s) == TracingProjectStore.CommitSpan
+            && s.GetProperty("parentSpanId").GetString() == batch.GetProperty("spanId").GetString());
         Assert.Equal("applied", Attribute(record, MilestonesTracing.OutcomeTag));
 
         await Poll.Until(() =>

@@ -7,6 +7,7 @@ using Milestones.Domain.Storage;
 using Milestones.Domain.Validation;
 using Milestones.Storage.Sqlite;
 using Milestones.Telemetry.Tests.Infrastructure;
+using Milestones.Worker.Consumers;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Telemetry.Tests;
@@ -31,8 +32,14 @@ public class Keeping_the_trace_with_the_outbox_entry
         SourceSystem = "metro-operator",
     };
 
-    static MilestoneRecorder Recorder(IProjectStore store) =>
-        new(store, Catalog, new MilestoneValidator(Catalog, TimeProvider.System, ValidationLimits.Default), TimeProvider.System);
+    /// <summary>What the consumers record through: the intake, on the recorder, on the traced store.</summary>
+    static Func<MilestoneEvent, Task<RecordOutcome>> Intake(IProjectStore store)
+    {
+        var recorder = new MilestoneRecorder(new TracingProjectStore(store), Catalog,
+            new MilestoneValidator(Catalog, TimeProvider.System, ValidationLimits.Default), TimeProvider.System);
+        var intake = new RecordingIntake(recorder, new MilestonesTelemetry(new MeterFactory()));
+        return e => intake.Record(RecordRequest.Of(e), Cancel);
+    }
 
     [Fact]
     public async Task A_completion_recorded_inside_a_span_is_stored_with_that_span_as_its_trace_parent()
@@ -40,7 +47,7 @@ public class Keeping_the_trace_with_the_outbox_entry
         var sqlite = new SqliteMilestoneStore(Paths.NewDatabase());
         using var span = new Activity("milestone record").SetIdFormat(ActivityIdFormat.W3C).Start();
 
-        var outcome = await Recorder(new TracingProjectStore(sqlite)).Record(MetroOpened(), Cancel);
+        var outcome = await Intake(sqlite)(MetroOpened());
         span.Stop();
 
         Assert.NotNull(outcome.Completion);
@@ -54,7 +61,7 @@ public class Keeping_the_trace_with_the_outbox_entry
         Assert.Null(Activity.Current);
         var sqlite = new SqliteMilestoneStore(Paths.NewDatabase());
 
-        await Recorder(new TracingProjectStore(sqlite)).Record(MetroOpened(), Cancel);
+        await Intake(sqlite)(MetroOpened());
 
         var entry = Assert.Single(await sqlite.ClaimPending("test", 10, TimeSpan.FromMinutes(1), Cancel));
         Assert.Null(entry.TraceParent);
@@ -82,7 +89,7 @@ public class Keeping_the_trace_with_the_outbox_entry
         var store = new SqliteMilestoneStore(path);
         _ = new SqliteMilestoneStore(path); // opening again is harmless
         using var span = new Activity("milestone record").SetIdFormat(ActivityIdFormat.W3C).Start();
-        await Recorder(new TracingProjectStore(store)).Record(MetroOpened(), Cancel);
+        await Intake(store)(MetroOpened());
         span.Stop();
 
         var entry = Assert.Single(await store.ClaimPending("test", 10, TimeSpan.FromMinutes(1), Cancel));

@@ -15,20 +15,6 @@ public class Sampling_the_outbox_backlog
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    sealed class MeterFactory : IMeterFactory
-    {
-        readonly List<Meter> meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => meters.ForEach(m => m.Dispose());
-    }
-
     static Dictionary<string, double> Observe(MilestonesTelemetry telemetry)
     {
         var values = new Dictionary<string, double>();

@@ -32,6 +32,9 @@ public sealed record RecordRequest
         return new(null, retraction, traceParent);
     }
 
+    /// <summary>The same input with this <c>traceparent</c>.</summary>
+    public RecordRequest WithTraceParent(string? traceParent) => new(Report, Retraction, traceParent);
+
     /// <summary>The report, when this is one.</summary>
     public MilestoneEvent? Report { get; }
 

@@ -7,7 +7,7 @@ using Milestones.Worker.Messaging;
 namespace Milestones.Worker.Consumers;
 
 /// <summary>Records a reported milestone; a completion it causes is published by the outbox dispatcher.</summary>
-public sealed class MilestoneReachedConsumer(MilestoneRecorder recorder, InputRecording recording, ILogger<MilestoneReachedConsumer> logger)
+public sealed class MilestoneReachedConsumer(RecordingIntake intake, InputRecording recording, ILogger<MilestoneReachedConsumer> logger)
     : IConsumer<MilestoneReached>
 {
     public async Task Consume(ConsumeContext<MilestoneReached> context)
@@ -17,7 +17,7 @@ public sealed class MilestoneReachedConsumer(MilestoneRecorder recorder, InputRe
         using var activity = recording.StartSpan(message);
         var (source, unidentified) = recording.Identify(context, message.SourceSystem);
         var outcome = unidentified is null
-            ? await recorder.Record(message.ToDomain(source), context.CancellationToken)
+            ? await intake.Record(RecordRequest.Of(message.ToDomain(source)), context.CancellationToken)
             : RecordOutcome.Rejected(unidentified);
         recording.Conclude(logger, activity, outcome, message.EventId, message.ProjectId, source, started);
     }

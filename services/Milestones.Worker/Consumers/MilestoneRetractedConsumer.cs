@@ -7,7 +7,7 @@ using Milestones.Worker.Messaging;
 namespace Milestones.Worker.Consumers;
 
 /// <summary>Records a retraction; a reopening it causes is published by the outbox dispatcher.</summary>
-public sealed class MilestoneRetractedConsumer(MilestoneRecorder recorder, InputRecording recording, ILogger<MilestoneRetractedConsumer> logger)
+public sealed class MilestoneRetractedConsumer(RecordingIntake intake, InputRecording recording, ILogger<MilestoneRetractedConsumer> logger)
     : IConsumer<MilestoneRetracted>
 {
     public async Task Consume(ConsumeContext<MilestoneRetracted> context)
@@ -17,7 +17,7 @@ public sealed class MilestoneRetractedConsumer(MilestoneRecorder recorder, Input
         using var activity = recording.StartSpan(message);
         var (source, unidentified) = recording.Identify(context, message.SourceSystem);
         var outcome = unidentified is null
-            ? await recorder.Record(message.ToDomain(source), context.CancellationToken)
+            ? await intake.Record(RecordRequest.Of(message.ToDomain(source)), context.CancellationToken)
             : RecordOutcome.Rejected(unidentified);
         recording.Conclude(logger, activity, outcome, message.EventId, message.ProjectId, source, started);
     }

@@ -54,6 +54,8 @@ public sealed class MilestonesTelemetry : IDisposable
             "Outbox publishes the broker returned because no queue was bound to the exchange; the entry stays pending");
         ProcessingDuration = meter.CreateHistogram("milestones.processing.duration", "s", "Time to record one event",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        BatchSize = meter.CreateHistogram<int>("milestones.batch.size", "{event}", "Inputs recorded together with one store write",
+            tags: null, advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
         // Observed from the last sample, never by querying the store on a scrape: see SampleBacklog.
         meter.CreateObservableGauge("milestones.outbox.backlog", ObserveBacklog, "{entry}", "Outbox entries waiting to be published");
         meter.CreateObservableGauge("milestones.outbox.oldest_age", ObserveOldestAge, "s", "Age of the oldest entry waiting in the outbox");
@@ -69,6 +71,7 @@ public sealed class MilestonesTelemetry : IDisposable
     public Counter<long> ReopeningsPublished { get; }
     public Counter<long> OutboxUnroutable { get; }
     public Histogram<double> ProcessingDuration { get; }
+    public Histogram<int> BatchSize { get; }
 
     /// <summary>
     /// The <see cref="SourceSystemTag"/> value for a source named by a message or a broker user: the catalog's own id

@@ -10,6 +10,7 @@ namespace Milestones.Worker.Telemetry;
 public static class MilestonesTracing
 {
     public const string RecordSpan = "milestone record";
+    public const string RecordBatchSpan = "milestone batch";
     public const string OutboxDispatchSpan = "outbox dispatch";
     public const string OutboxPublishSpan = "outbox publish";
 
@@ -24,6 +25,7 @@ public static class MilestonesTracing
     public const string ReopenNumberTag = "milestones.reopen_number";
     public const string RetractedEventIdTag = "milestones.retracted_event_id";
     public const string BatchSizeTag = "milestones.outbox.batch_size";
+    public const string RecordBatchSizeTag = "milestones.batch_size";
     public const string MessageIdTag = "messaging.message.id";
 
     static ActivitySource Source => MilestonesTelemetry.ActivitySource;
@@ -65,6 +67,19 @@ public static class MilestonesTracing
         return activity;
     }
 
+    /// <summary>
+    /// The span around recording one batch of inputs (and its store calls). The inputs came from many traces, one per
+    /// message, so the batch starts a trace of its own and links to each input's span, as the outbox dispatch does.
+    /// </summary>
+    public static Activity? StartRecordBatch(IEnumerable<ActivityContext> inputs, int size)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var links = inputs.Where(context => context != default).Select(context => new ActivityLink(context)).ToList();
+        var activity = Source.StartActivity(RecordBatchSpan, ActivityKind.Internal, parentContext: default, links: links);
+        activity?.SetTag(RecordBatchSizeTag, size);
+        return activity;
+    }
+
     /// <summary>Applied, duplicate or rejected; a rejection marks the span as failed with its reason code.</summary>
     public static void SetOutcome(this Activity? activity, RecordOutcome outcome)
     {
@@ -77,7 +92,8 @@ public static class MilestonesTracing
         {
             RecordStatus.Applied => "applied",
             RecordStatus.Duplicate => "duplicate",
-            _ => "rejected",
+            RecordStatus.Rejected => "rejected",
+            _ => "failed",
         });
         if (outcome.Completion is not null)
         {

@@ -10,7 +10,7 @@ public static class StoreTracing
     public static IServiceCollection AddStoreTracing(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        Decorate<IProjectStore>(services, TracingProjectStore.Create);
+        Decorate<IProjectStore>(services, store => new TracingProjectStore(store));
         Decorate<IOutboxStore>(services, store => new TracingOutboxStore(store));
         return services;
     }

@@ -40,8 +40,8 @@ public abstract class StoreContract
 
         var timeline = await store.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel);
         var recorded = Assert.Single(timeline);
-        Assert.Equal(commit.Event, recorded);
-        Assert.Equal(commit.Event.RecordedAt.UtcTicks, recorded.RecordedAt.UtcTicks);
+        Assert.Equal(commit.Events[0], recorded);
+        Assert.Equal(commit.Events[0].RecordedAt.UtcTicks, recorded.RecordedAt.UtcTicks);
         Assert.Equal(e.Fingerprint, recorded.Fingerprint);
         Assert.Equal("主体结构施工完成", recorded.Note);
 
@@ -62,7 +62,7 @@ public abstract class StoreContract
 
         var (again, _) = await Apply(harness, store.Projects, e with { });
 
-        Assert.Equal(new CommitResult.EventExists(e.Fingerprint), again);
+        Assert.Equal(e.Fingerprint, Assert.IsType<CommitResult.EventsExist>(again).Fingerprints[e.EventId]);
         Assert.Equal(before, await store.Projects.LoadProject(TestCatalog.Hub, Cancel));
         Assert.Single(await store.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel));
     }
@@ -80,7 +80,7 @@ public abstract class StoreContract
 
         var (result, _) = await Apply(harness, store.Projects, other);
 
-        Assert.Equal(new CommitResult.EventExists(e.Fingerprint), result);
+        Assert.Equal(e.Fingerprint, Assert.Single(Assert.IsType<CommitResult.EventsExist>(result).Fingerprints, f => f.Key == e.EventId).Value);
         var snapshot = await store.Projects.LoadProject(TestCatalog.Hub, Cancel);
         Assert.Equal(1, snapshot!.Version);
         Assert.Equal(e.OccurredAt, snapshot.State.Reached[MilestoneVocabulary.ConstructionStarted].OccurredAt);
@@ -104,7 +104,7 @@ public abstract class StoreContract
         // The last required milestone, computed from the stale version: it would complete the project.
         var outcome = stale!.State.Apply(TestCatalog.Plan, events[3]);
         Assert.NotNull(outcome.Completion);
-        var staleCommit = new ProjectCommit(EventRecord.From(events[3], harness.Time.GetUtcNow()), stale.Version, outcome.State,
+        var staleCommit = ProjectCommit.Of(EventRecord.From(events[3], harness.Time.GetUtcNow()), stale.Version, outcome.State,
             [OutboxEntry.For(outcome.Completion, harness.Time.GetUtcNow())]);
         var result = await store.Projects.Commit(staleCommit, Cancel);
 
@@ -143,8 +143,6 @@ public abstract class StoreContract
     {
         await using var harness = CreateHarness();
         await using var store = await harness.Open();
-        var recorder = new MilestoneRecorder(store.Projects, TestCatalog.Catalog,
-            new MilestoneValidator(TestCatalog.Catalog, harness.Time, ValidationLimits.Default), harness.Time);
         // 8 writers x 5 events, every writer reporting every required milestone at its own dates.
         var batches = Enumerable.Range(0, 8)
             .Select(writer => Enumerable.Range(0, 5)
@@ -152,8 +150,10 @@ public abstract class StoreContract
                 .ToList())
             .ToList();
 
+        // One recorder per writer, as replicas are: each keeps its own view of the project and loses version races.
         var outcomes = await Task.WhenAll(batches.Select(batch => Task.Run(async () =>
         {
+            var recorder = Recorder(harness, store);
             var results = new List<RecordOutcome>();
             foreach (var e in batch)
             {
@@ -377,8 +377,7 @@ public abstract class StoreContract
     {
         await using var harness = CreateHarness();
         await using var store = await harness.Open();
-        var recorder = new MilestoneRecorder(store.Projects, TestCatalog.Catalog,
-            new MilestoneValidator(TestCatalog.Catalog, harness.Time, ValidationLimits.Default), harness.Time);
+        var recorder = Recorder(harness, store);
         var completing = TestEvents.Completing(TestCatalog.Park);
         foreach (var e in completing)
         {
@@ -418,6 +417,131 @@ public abstract class StoreContract
         Assert.Equal(expected.Order(), pending.Select(p => p.MessageId).Order());
         Assert.IsType<ProjectReopening>(pending.Single(p => p.MessageId == retracted.Announcement!.MessageId).Message);
     }
+
+    [Fact]
+    public async Task A_batch_writes_each_project_all_or_nothing_on_its_own()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var hubFirst = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.Approved, 1);
+        var schoolFirst = TestEvents.Reached(TestCatalog.School, MilestoneVocabulary.Approved, 1);
+        await Apply(harness, store.Projects, hubFirst);
+        await Apply(harness, store.Projects, schoolFirst);
+        var hubBefore = await store.Projects.LoadProject(TestCatalog.Hub, Cancel);
+        var schoolBefore = await store.Projects.LoadProject(TestCatalog.School, Cancel);
+
+        var staleHub = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
+        var park = TestEvents.Completing(TestCatalog.Park);
+        var schoolNew = TestEvents.Reached(TestCatalog.School, MilestoneVocabulary.ConstructionStarted, 5);
+        var parkState = park.Aggregate(ProjectState.Empty(TestCatalog.Park), (state, e) => state.Apply(TestCatalog.Plan, e).State);
+        var now = harness.Time.GetUtcNow();
+        var results = await store.Projects.Commit(
+        [
+            // Computed from version 0: the project is at 1.
+            ProjectCommit.Of(EventRecord.From(staleHub, now), 0, ProjectState.Empty(TestCatalog.Hub).Apply(TestCatalog.Plan, staleHub).State),
+            new ProjectCommit([.. park.Select(e => EventRecord.From(e, now))], 0, parkState, []),
+            // One new event and one recorded already.
+            new ProjectCommit([EventRecord.From(schoolNew, now), EventRecord.From(schoolFirst, now)], schoolBefore!.Version,
+                schoolBefore.State.Apply(TestCatalog.Plan, schoolNew).State, []),
+        ], Cancel);
+
+        Assert.Equal(3, results.Count);
+        Assert.Equal(new CommitResult.VersionConflict(), results[0]);
+        Assert.Equal(new CommitResult.Committed(1), results[1]);
+        var exists = Assert.IsType<CommitResult.EventsExist>(results[2]);
+        Assert.Equal(schoolFirst.Fingerprint, Assert.Single(exists.Fingerprints, f => f.Key == schoolFirst.EventId).Value);
+        Assert.DoesNotContain(schoolNew.EventId, exists.Fingerprints.Keys);
+
+        // The refused commits wrote nothing; the other wrote all of its events at one version.
+        Assert.Equal(hubBefore, await store.Projects.LoadProject(TestCatalog.Hub, Cancel));
+        Assert.Equal(schoolBefore, await store.Projects.LoadProject(TestCatalog.School, Cancel));
+        Assert.Equal([hubFirst.EventId], (await store.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel)).Select(r => r.EventId));
+        Assert.Equal([schoolFirst.EventId], (await store.Projects.GetTimeline(TestCatalog.School, 100, Cancel)).Select(r => r.EventId));
+        Assert.Equal(new ProjectSnapshot(parkState, 1), await store.Projects.LoadProject(TestCatalog.Park, Cancel));
+        Assert.Equal(park.Select(e => e.EventId), (await store.Projects.GetTimeline(TestCatalog.Park, 100, Cancel)).Select(r => r.EventId));
+        var loaded = await store.Projects.LoadProjects([TestCatalog.Park, TestCatalog.Hub, "never-recorded"], Cancel);
+        Assert.Equal([TestCatalog.Hub, TestCatalog.Park], loaded.Select(p => p.State.ProjectId).Order());
+    }
+
+    [Fact]
+    public async Task A_batch_with_a_refused_input_in_the_middle_records_the_others_in_one_commit_per_project()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var park = TestEvents.Completing(TestCatalog.Park);
+        var notInCatalog = TestEvents.Reached("no-such-project", MilestoneVocabulary.Opened, 3);
+        var hub = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.Approved, 1);
+        RecordRequest[] batch =
+        [
+            RecordRequest.Of(park[0], "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+            RecordRequest.Of(park[1]),
+            RecordRequest.Of(notInCatalog),
+            RecordRequest.Of(park[2]),
+            RecordRequest.Of(hub),
+            RecordRequest.Of(park[3], "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01"),
+        ];
+
+        var outcomes = await Recorder(harness, store).Record(batch, Cancel);
+
+        Assert.Equal(
+            [RecordStatus.Applied, RecordStatus.Applied, RecordStatus.Rejected, RecordStatus.Applied, RecordStatus.Applied, RecordStatus.Applied],
+            outcomes.Select(o => o.Status));
+        Assert.Equal(RejectionReason.UnknownProject, outcomes[2].Rejection!.Reason);
+        // The last required milestone completed the project, once; its announcement carries that input's trace.
+        Assert.Equal([null, null, null, null, null, outcomes[5].Completion], outcomes.Select(o => o.Completion));
+        var pending = Assert.Single(await store.Outbox.ClaimPending("dispatcher", 10, TimeSpan.FromSeconds(30), Cancel));
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01", pending.TraceParent);
+        // All of a project's inputs of the batch went into one commit.
+        var parkSnapshot = await store.Projects.LoadProject(TestCatalog.Park, Cancel);
+        Assert.Equal(1, parkSnapshot!.Version);
+        Assert.True(parkSnapshot.State.IsComplete);
+        Assert.Equal(1, (await store.Projects.LoadProject(TestCatalog.Hub, Cancel))!.Version);
+        Assert.Equal(park.Select(e => e.EventId), (await store.Projects.GetTimeline(TestCatalog.Park, 100, Cancel)).Select(r => r.EventId));
+    }
+
+    [Fact]
+    public async Task A_batch_with_two_events_of_one_project_and_duplicates_records_each_event_once()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var recorder = Recorder(harness, store);
+        var earlier = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.Approved, 1);
+        await recorder.Record(earlier, Cancel);
+        var first = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ConstructionStarted, 5);
+        var second = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.ToppedOut, 50);
+        // Built afresh with the id of an event already recorded: a conflict, not a duplicate.
+        var conflicting = TestEvents.Reached(TestCatalog.Hub, MilestoneVocabulary.Completed, 60, earlier.EventId);
+        RecordRequest[] batch =
+        [
+            RecordRequest.Of(first),
+            RecordRequest.Of(earlier),          // recorded before this batch
+            RecordRequest.Of(second),
+            RecordRequest.Of(first with { }),   // the same event twice in one batch
+            RecordRequest.Of(conflicting),
+        ];
+
+        var outcomes = await recorder.Record(batch, Cancel);
+
+        Assert.Equal(
+            [RecordStatus.Applied, RecordStatus.Duplicate, RecordStatus.Applied, RecordStatus.Duplicate, RecordStatus.Rejected],
+            outcomes.Select(o => o.Status));
+        Assert.Equal(RejectionReason.Conflict, outcomes[4].Rejection!.Reason);
+        var timeline = await store.Projects.GetTimeline(TestCatalog.Hub, 100, Cancel);
+        Assert.Equal([earlier.EventId, first.EventId, second.EventId], timeline.Select(r => r.EventId));
+        Assert.Equal(earlier.Fingerprint, timeline[0].Fingerprint);
+        var snapshot = await store.Projects.LoadProject(TestCatalog.Hub, Cancel);
+        Assert.Equal([MilestoneVocabulary.Approved, MilestoneVocabulary.ConstructionStarted, MilestoneVocabulary.ToppedOut],
+            snapshot!.State.Reached.Keys.Order(StringComparer.Ordinal));
+        // The whole batch again, as after a crash before its acknowledgements: nothing is applied twice.
+        var redelivered = await Recorder(harness, store).Record(batch, Cancel);
+        Assert.Equal(
+            [RecordStatus.Duplicate, RecordStatus.Duplicate, RecordStatus.Duplicate, RecordStatus.Duplicate, RecordStatus.Rejected],
+            redelivered.Select(o => o.Status));
+        Assert.Equal(snapshot, await store.Projects.LoadProject(TestCatalog.Hub, Cancel));
+    }
+
+    static MilestoneRecorder Recorder(StoreHarness harness, OpenStore store) =>
+        new(store.Projects, TestCatalog.Catalog, new MilestoneValidator(TestCatalog.Catalog, harness.Time, ValidationLimits.Default), harness.Time);
 
     /// <summary>A writer that lost too many version races gets its message redelivered; so does this loop.</summary>
     static async Task<RecordOutcome> RecordLikeTheTransport(MilestoneRecorder recorder, MilestoneEvent e)

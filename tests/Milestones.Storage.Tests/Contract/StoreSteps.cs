@@ -15,13 +15,13 @@ public static class StoreSteps
         var snapshot = await store.LoadProject(e.ProjectId, Cancel);
         var outcome = (snapshot?.State ?? ProjectState.Empty(e.ProjectId)).Apply(TestCatalog.Plan, e);
         var now = harness.Time.GetUtcNow();
-        var commit = new ProjectCommit(EventRecord.From(e, now), snapshot?.Version ?? 0, outcome.State,
+        var commit = ProjectCommit.Of(EventRecord.From(e, now), snapshot?.Version ?? 0, outcome.State,
             outcome.Completion is { } completion ? [OutboxEntry.For(completion, now)] : []);
         return (await store.Commit(commit, Cancel), commit);
     }
 
     public static ProjectCommit Commit(StoreHarness harness, MilestoneEvent e, long expectedVersion, ProjectState state) =>
-        new(EventRecord.From(e, harness.Time.GetUtcNow()), expectedVersion, state, []);
+        ProjectCommit.Of(EventRecord.From(e, harness.Time.GetUtcNow()), expectedVersion, state);
 
     /// <summary>Records the events that complete the project; returns the completion.</summary>
     public static async Task<ProjectCompletion> Complete(StoreHarness harness, IProjectStore store, string projectId)

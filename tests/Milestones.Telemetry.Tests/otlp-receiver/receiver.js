@@ -1,7 +1,7 @@
 // A minimal OTLP/HTTP receiver (protobuf) for the telemetry tests: it stands where a collector would, decodes every
 // export request with the OTLP schema and prints one JSON line per decoded item on stdout:
 //   {"listening": <port>}                                          once, first
-//   {"signal": "span", "traceId", "spanId", "parentSpanId", "name", "kind", "scope", "service", "attributes"}
+//   {"signal": "span", "traceId", "spanId", "parentSpanId", "name", "kind", "scope", "service", "attributes", "links": [{"traceId", "spanId"}]}
 //   {"signal": "metric", "name", "unit", "scope", "service", "points": [{"attributes", "value" | "count"/"sum"}]}
 //   {"signal": "log", "traceId", "spanId", "severity", "body", "category", "service"}
 // The schema is the generated protobuf root of @opentelemetry/otlp-transformer 0.57 (later versions dropped it).
@@ -60,6 +60,7 @@ function spans(request) {
           scope: scopeSpans.scope && scopeSpans.scope.name,
           service,
           attributes: attributes(span.attributes),
+          links: (span.links || []).map((link) => ({ traceId: hex(link.traceId), spanId: hex(link.spanId) })),
         });
       }
     }

@@ -5,7 +5,7 @@ using Milestones.Domain.Storage;
 namespace Milestones.Worker.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Wraps the real store and makes the commit of chosen events fail as an unreachable database would, a set number
+/// Wraps the real store and makes the commits of chosen events fail as an unreachable database would, a set number
 /// of times (or always), then lets them through. Counts every commit attempt per event.
 /// </summary>
 public sealed class FlakyProjectStore(IProjectStore inner) : IProjectStore
@@ -30,32 +30,34 @@ public sealed class FlakyProjectStore(IProjectStore inner) : IProjectStore
 
     public int Attempts(Guid eventId) => attempts.GetValueOrDefault(eventId);
 
-    public Task<CommitResult> Commit(ProjectCommit commit, CancellationToken cancellationToken)
+    /// <summary>A batch holding a chosen event fails as a whole, as an unreachable database fails every write.</summary>
+    public async Task<IReadOnlyList<CommitResult>> Commit(IReadOnlyList<ProjectCommit> commits, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(commit);
-        var id = commit.Event.EventId;
-        attempts.AddOrUpdate(id, 1, (_, n) => n + 1);
-        if (failuresLeft.TryGetValue(id, out var left) && left > 0)
+        ArgumentNullException.ThrowIfNull(commits);
+        foreach (var id in commits.SelectMany(c => c.Events).Select(e => e.EventId))
         {
-            failuresLeft[id] = left == int.MaxValue ? left : left - 1;
-            throw failures.TryGetValue(id, out var failure)
-                ? failure()
-                : new IOException($"Injected store failure for event {id}: the database is unreachable");
+            attempts.AddOrUpdate(id, 1, (_, n) => n + 1);
+            if (failuresLeft.TryGetValue(id, out var left) && left > 0)
+            {
+                failuresLeft[id] = left == int.MaxValue ? left : left - 1;
+                throw failures.TryGetValue(id, out var failure)
+                    ? failure()
+                    : new IOException($"Injected store failure for event {id}: the database is unreachable");
+            }
         }
-        return CountConflicts(commit, inner.Commit(commit, cancellationToken));
+        var results = await inner.Commit(commits, cancellationToken);
+        for (var k = 0; k < commits.Count; k++)
+        {
+            if (results[k] is CommitResult.VersionConflict)
+            {
+                versionConflicts.AddOrUpdate(commits[k].ProjectId, 1, (_, n) => n + 1);
+            }
+        }
+        return results;
     }
 
-    async Task<CommitResult> CountConflicts(ProjectCommit commit, Task<CommitResult> committing)
-    {
-        var result = await committing;
-        if (result is CommitResult.VersionConflict)
-        {
-            versionConflicts.AddOrUpdate(commit.State.ProjectId, 1, (_, n) => n + 1);
-        }
-        return result;
-    }
-
-    public Task<ProjectSnapshot?> LoadProject(string projectId, CancellationToken cancellationToken) => inner.LoadProject(projectId, cancellationToken);
+    public Task<IReadOnlyList<ProjectSnapshot>> LoadProjects(IReadOnlyCollection<string> projectIds, CancellationToken cancellationToken) =>
+        inner.LoadProjects(projectIds, cancellationToken);
 
     public Task<IReadOnlyList<ProjectSnapshot>> ListProjects(CancellationToken cancellationToken) => inner.ListProjects(cancellationToken);
 

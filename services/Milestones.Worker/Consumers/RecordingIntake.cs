@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Milestones.Domain.Recording;
+using Milestones.Worker.Telemetry;
+
+namespace Milestones.Worker.Consumers;
+
+/// <summary>
+/// Gathers the inputs that the consumers hand over concurrently into batches for the recorder, so that one store write
+/// carries many events: whatever arrives while a batch is being recorded makes the next batch, so batches grow with the
+/// load by themselves and a lone message is recorded at once. Each consumer gets its own input's outcome, and only once
+/// the batch holding it is durable, so a message is acknowledged only after its event is; a refused input fails alone.
+/// <para>
+/// There is no background thread: the caller that finds the intake idle starts recording, and recording stops when
+/// nothing is waiting. One batch is recorded at a time.
+/// </para>
+/// </summary>
+public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTelemetry telemetry)
+{
+    /// <summary>Inputs in one batch at most, so that one store write stays short.</summary>
+    public const int MaxBatchSize = 512;
+
+    readonly Lock gate = new();
+    List<Waiting> queued = [];
+    bool recording;
+
+    /// <summary>
+    /// Records the input with whatever else is waiting; completes with its outcome once its batch is recorded. Throws the
+    /// failure of a failed outcome (the store failed, or the project kept changing), so that the transport retries it.
+    /// A completion or reopening the input causes is stored with the current span as its trace parent, so that its later
+    /// publish joins the trace of the message that caused it.
+    /// </summary>
+    public async Task<RecordOutcome> Record(RecordRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var waiting = new Waiting(
+            request.TraceParent is null ? request.WithTraceParent(MilestonesTracing.CurrentTraceParent()) : request,
+            Activity.Current?.Context ?? default,
+            cancellationToken);
+        bool start;
+        lock (gate)
+        {
+            queued.Add(waiting);
+            start = !recording;
+            recording = true;
+        }
+        if (start)
+        {
+            // Not in the caller's execution context: the batches belong to no one message's trace.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(RecordAll, CancellationToken.None);
+            }
+        }
+        var outcome = await waiting.Outcome.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (outcome.Failure is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+        return outcome;
+    }
+
+    async Task RecordAll()
+    {
+        while (true)
+        {
+            List<Waiting> batch;
+            lock (gate)
+            {
+                if (queued.Count == 0)
+                {
+                    recording = false;
+                    return;
+                }
+                if (queued.Count <= MaxBatchSize)
+                {
+                    batch = queued;
+                    queued = [];
+                }
+                else
+                {
+                    batch = queued.GetRange(0, MaxBatchSize);
+                    queued.RemoveRange(0, MaxBatchSize);
+                }
+            }
+            // An input whose consumer gave up (the bus is stopping) is not recorded: its message was not acknowledged.
+            batch.RemoveAll(w => w.CancellationToken.IsCancellationRequested);
+            if (batch.Count > 0)
+            {
+                await RecordBatch(batch).ConfigureAwait(false);
+            }
+        }
+    }
+
+    async Task RecordBatch(List<Waiting> batch)
+    {
+        using var activity = MilestonesTracing.StartRecordBatch(batch.Select(w => w.Caller), batch.Count);
+        telemetry.BatchSize.Record(batch.Count);
+        try
+        {
+            var outcomes = await recorder.Record(batch.ConvertAll(w => w.Request), CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Complete(outcomes[i]);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The recorder answers every input, failures included; this is a bug or a broken invariant, not an outage.
+            activity.RecordFailure(ex);
+            foreach (var waiting in batch)
+            {
+                waiting.Complete(RecordOutcome.Failed(ex));
+            }
+        }
+    }
+
+    sealed class Waiting(RecordRequest request, ActivityContext caller, CancellationToken cancellationToken)
+    {
+        readonly TaskCompletionSource<RecordOutcome> outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public RecordRequest Request { get; } = request;
+
+        public ActivityContext Caller { get; } = caller;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public Task<RecordOutcome> Outcome => outcome.Task;
+
+        public void Complete(RecordOutcome result) => outcome.TrySetResult(result);
+    }
+}
