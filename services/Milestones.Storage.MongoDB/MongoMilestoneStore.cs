@@ -14,41 +14,54 @@ namespace Milestones.Storage.MongoDB;
 /// milestones, retractions, completion and reopen counts), a <c>version</c> and the pending outbox entries
 /// (completions and reopenings, told apart by <c>kind</c>), so that a state change and its intent to publish are one
 /// single-document atomic write.</para>
-/// <para><b>Commit</b> (<see cref="Commit"/>) is three writes:</para>
+/// <para><b>Commit</b> (<see cref="Commit"/>) takes a batch of per-project commits and sends at most <c>3 + P</c>
+/// commands for <c>P</c> projects, however many events each carries (<see cref="MongoBatchCommit"/>):</para>
 /// <list type="number">
-/// <item>Insert the event document with <c>applied: false</c>. On a duplicate key, read the stored one: another
-/// fingerprint → <see cref="CommitResult.EventExists"/> (a conflict); same fingerprint and applied →
-/// <see cref="CommitResult.EventExists"/> (a duplicate); same fingerprint, not applied → an earlier attempt stopped
-/// between writes, so carry on with step 2 to finish it.</item>
-/// <item>Write the project: for expected version 0 insert it at version 1 (a duplicate key means another writer
-/// created it first); otherwise update <c>{_id, version: expected}</c>, setting the state, <c>$inc</c>-ing the
-/// version and <c>$push</c>-ing the outbox entries. No match → <see cref="CommitResult.VersionConflict"/>.</item>
-/// <item>Set <c>applied: true</c> on the event.</item>
+/// <item>One unordered <c>insertMany</c> of every event of the batch with <c>applied: false</c>. The <c>_id</c> index
+/// refuses each duplicate on its own; the others are inserted.</item>
+/// <item>Only if some were refused: one <c>find</c> <c>{_id: {$in: refused}}</c> reading them back. Per event: another
+/// fingerprint, or the same fingerprint and applied → its commit's result is <see cref="CommitResult.EventsExist"/>
+/// (with the stored fingerprints) and its project is not written; the same fingerprint and not applied → an earlier
+/// attempt stopped midway, so its commit carries on as if it had inserted it.</item>
+/// <item>One write per remaining project, concurrently: for expected version 0 insert it at version 1 (a duplicate
+/// key means another writer created it first); otherwise update <c>{_id, version: expected}</c>, <c>$set</c>-ting the
+/// state, <c>$inc</c>-ing the version, <c>$push</c>-ing the outbox entries and <c>$min</c>-ing <c>pendingSince</c>.
+/// No match → <see cref="CommitResult.VersionConflict"/>. Each is one atomic single-document write, so a project's
+/// state and its outbox entries are durable together or not at all.</item>
+/// <item>One <c>updateMany</c> <c>{_id: {$in: events of the committed projects}}</c> setting <c>applied: true</c>.</item>
 /// </list>
-/// <para><b>Crash (or failed write) at each point</b>, remembering that the message is acknowledged only after
-/// <see cref="Commit"/> returns, so the broker redelivers it, and that applying an event is a merge (per milestone the
-/// earliest report wins; a completion is decided only on the incomplete → complete transition, a reopening only on
-/// the way back, and a retraction already in the state changes nothing):</para>
+/// <para><b>Crash (or failed command) at each point</b>, remembering that the messages are acknowledged only after
+/// <see cref="Commit"/> returns, so the broker redelivers them (perhaps in other batches: everything below holds per
+/// event and per project), and that applying an event is a merge (per milestone the earliest report wins; a completion
+/// is decided only on the incomplete → complete transition, a reopening only on the way back, and a retraction already
+/// in the state changes nothing):</para>
 /// <list type="bullet">
-/// <item>Before or during step 1: nothing or an unapplied event is stored. The redelivery inserts it or finds it
-/// unapplied and proceeds as a first attempt.</item>
-/// <item>Between steps 1 and 2, or step 2 lost a version race: the event is stored unapplied; the state and the
-/// outbox are untouched. Unapplied events are not in the timeline, so readers see nothing of it, as with SQLite.
-/// The retry reloads the project, re-applies and finds the event unapplied: it carries on.</item>
-/// <item>Between steps 2 and 3: the state and its outbox entries are durable together; the event is still marked
-/// unapplied and so is missing from the timeline until the redelivery. The redelivery loads a state that already
-/// contains the event; applying it again changes nothing and decides no completion (the project is already
-/// complete), so step 2 writes the same state at the next version with no outbox entry, and step 3 marks the event
-/// applied. No second completion can arise. A retraction likewise finds itself in the state's retractions and
-/// decides no second reopening. (Until then the event is missing from the timeline, which is also what a retraction
-/// reads to find the report it withdraws.)</item>
-/// <item>After step 3: the redelivery finds the event applied → duplicate.</item>
+/// <item>During or after step 1, before step 3: some or all events are stored unapplied; no state or outbox is
+/// touched. Unapplied events are not in the timeline, so readers see nothing of them, as with SQLite. The redelivery
+/// reloads the projects, re-applies, finds its events unapplied with their fingerprints and carries on.</item>
+/// <item>A commit that loses its version race or whose result is <see cref="CommitResult.EventsExist"/>: its newly
+/// inserted events stay unapplied, as above; the recorder submits them again (after reloading the project, on a
+/// conflict) and they are carried on then.</item>
+/// <item>During or after step 3, before step 4: each project is either written (state and outbox entries together)
+/// or untouched; the events are still unapplied and so missing from the timeline until the redelivery. The redelivery
+/// loads a state that already contains a written project's events; applying them again changes nothing and decides
+/// no completion (the project is already complete), so step 3 writes the same state at the next version with no
+/// outbox entry, and step 4 marks the events applied. No second completion can arise. A retraction likewise finds
+/// itself in the state's retractions and decides no second reopening. (Until then the events are missing from the
+/// timeline, which is also what a retraction reads to find the report it withdraws: the recorder then takes the
+/// report from the state.) A project left untouched is recorded as on a first attempt.</item>
+/// <item>During step 4 (it is atomic per event, not across them): the events it reached are applied, the others not.
+/// The redelivery finds a commit's applied events existing (duplicates), so the commit is not written; the recorder
+/// submits its other events again, finds them unapplied, writes the (unchanged) state and marks them.</item>
+/// <item>After step 4: the redelivery finds the events applied → duplicates.</item>
 /// </list>
 /// <para>Two writers racing on one project both compute from the version they loaded; the version filter lets only
 /// one of them through, the other reloads and re-applies (<c>MilestoneRecorder</c>), so no update is lost and a
 /// completion (or reopening) is pushed exactly once, by the writer whose update made the transition. Write concern
-/// <c>majority</c> with journaling (the default) makes every acknowledged step survive a failover, and retryable
-/// writes let the driver repeat a write interrupted by one without applying it twice.</para>
+/// <c>majority</c> with journaling (the default) makes every acknowledged step survive a failover. Retryable writes,
+/// where the server has them, let the driver repeat a command interrupted by a failover without applying it twice;
+/// the protocol does not depend on them: a command whose answer is lost fails the batch, and the redelivery finds
+/// what it wrote as above. No transaction is used anywhere. The README lists every command and operator sent.</para>
 /// <para><b>Outbox.</b> A project with pending entries carries <c>pendingSince</c> (indexed). A dispatcher
 /// leases whole projects (<c>leaseOwner</c>, <c>leaseUntil</c>) with a conditional update that leaves the version
 /// alone, publishes their entries and pulls them by message id; a dispatcher that dies leaves a lease that expires.</para>
@@ -59,6 +72,7 @@ public sealed class MongoMilestoneStore : IProjectStore, IOutboxStore
     readonly IMongoCollection<ProjectDocument> projects;
     readonly IMongoCollection<EventDocument> events;
     readonly TimeProvider time;
+    readonly MongoCommitCommands commands;
 
     public MongoMilestoneStore(IMongoDatabase database, TimeProvider time)
     {
@@ -68,21 +82,32 @@ public sealed class MongoMilestoneStore : IProjectStore, IOutboxStore
         this.time = time;
         projects = database.GetCollection<ProjectDocument>(ProjectDocument.CollectionName);
         events = database.GetCollection<EventDocument>(EventDocument.CollectionName);
+        commands = new MongoCommitCommands(events, projects);
     }
 
-    /// <summary>A test seam: called after each write of a commit, to inject a crash between them.</summary>
+    /// <summary>A test seam: called after steps 2 and 3 of a batch commit, to inject a crash between them.</summary>
     internal Action<MongoCommitStep>? AfterStep { get; set; }
 
-    public async Task<ProjectSnapshot?> LoadProject(string projectId, CancellationToken cancellationToken)
+    /// <summary>One <c>find</c> <c>{_id: {$in: ids}}</c>, without the outbox; in the order of <paramref name="projectIds"/>.</summary>
+    public async Task<IReadOnlyList<ProjectSnapshot>> LoadProjects(IReadOnlyCollection<string> projectIds, CancellationToken cancellationToken)
     {
-        var document = await projects.Find(MongoStoreProtocol.ProjectById(projectId)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return document?.ToSnapshot();
+        ArgumentNullException.ThrowIfNull(projectIds);
+        var wanted = projectIds.Distinct(StringComparer.Ordinal).ToList();
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+        var documents = await projects.Find(MongoStoreProtocol.ProjectsByIds(wanted))
+            .Project<ProjectDocument>(MongoStoreProtocol.WithoutOutbox)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var byId = documents.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        return wanted.Where(byId.ContainsKey).Select(id => byId[id].ToSnapshot()).ToList();
     }
 
     public async Task<IReadOnlyList<ProjectSnapshot>> ListProjects(CancellationToken cancellationToken)
     {
         var documents = await projects.Find(FilterDefinition<ProjectDocument>.Empty)
-            .Project<ProjectDocument>(Builders<ProjectDocument>.Projection.Exclude(d => d.Outbox))
+            .Project<ProjectDocument>(MongoStoreProtocol.WithoutOutbox)
             .SortBy(d => d.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return documents.Select(d => d.ToSnapshot()).ToList();
@@ -102,23 +127,9 @@ public sealed class MongoMilestoneStore : IProjectStore, IOutboxStore
         return documents.Select(d => d.ToRecord()).ToList();
     }
 
-    public async Task<CommitResult> Commit(ProjectCommit commit, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(commit);
-        if (await RecordEvent(commit.Event, cancellationToken).ConfigureAwait(false) is { } exists)
-        {
-            return exists;
-        }
-        AfterStep?.Invoke(MongoCommitStep.EventRecorded);
-        if (!await WriteProject(commit, cancellationToken).ConfigureAwait(false))
-        {
-            return new CommitResult.VersionConflict();
-        }
-        AfterStep?.Invoke(MongoCommitStep.ProjectWritten);
-        await events.UpdateOneAsync(MongoStoreProtocol.EventById(commit.Event.EventId), MongoStoreProtocol.MarkApplied(), cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
-        return new CommitResult.Committed(commit.ExpectedVersion + 1);
-    }
+    /// <summary>The batch commit described above: at most <c>3 + P</c> commands for <c>P</c> projects.</summary>
+    public Task<IReadOnlyList<CommitResult>> Commit(IReadOnlyList<ProjectCommit> commits, CancellationToken cancellationToken) =>
+        MongoBatchCommit.Run(commits, commands, AfterStep, cancellationToken);
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -182,48 +193,4 @@ public sealed class MongoMilestoneStore : IProjectStore, IOutboxStore
     /// <summary>Asks the server to answer; used by the readiness check.</summary>
     public Task Ping(CancellationToken cancellationToken) =>
         database.RunCommandAsync((Command<BsonDocument>)new BsonDocument("ping", 1), cancellationToken: cancellationToken);
-
-    /// <summary>Step 1. Returns the result to give back when the event must not be applied (again), else null.</summary>
-    async Task<CommitResult.EventExists?> RecordEvent(EventRecord record, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await events.InsertOneAsync(EventDocument.From(record), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-        catch (MongoWriteException ex) when (ex.WriteError.Category == ServerErrorCategory.DuplicateKey)
-        {
-            var stored = await events.Find(MongoStoreProtocol.EventById(record.EventId)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Event {record.EventId} was reported as a duplicate but cannot be read back.", ex);
-            return stored.Fingerprint != record.Fingerprint || stored.Applied ? new CommitResult.EventExists(stored.Fingerprint) : null;
-        }
-    }
-
-    /// <summary>Step 2. False when the project is not at the expected version.</summary>
-    async Task<bool> WriteProject(ProjectCommit commit, CancellationToken cancellationToken)
-    {
-        if (commit.ExpectedVersion == 0)
-        {
-            try
-            {
-                await projects.InsertOneAsync(ProjectDocument.First(commit), cancellationToken: cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (MongoWriteException ex) when (ex.WriteError.Category == ServerErrorCategory.DuplicateKey)
-            {
-                return false;
-            }
-        }
-        var result = await projects.UpdateOneAsync(
-            MongoStoreProtocol.AtVersion(commit.State.ProjectId, commit.ExpectedVersion), MongoStoreProtocol.ApplyCommit(commit), cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
-        return result.MatchedCount == 1;
-    }
-}
-
-/// <summary>The writes of a commit, for fault injection in tests.</summary>
-internal enum MongoCommitStep
-{
-    EventRecorded,
-    ProjectWritten,
 }

@@ -21,20 +21,24 @@ internal static class MongoStoreProtocol
     static UpdateDefinitionBuilder<ProjectDocument> ProjectUpdate => Builders<ProjectDocument>.Update;
     static FilterDefinitionBuilder<EventDocument> EventFilter => Builders<EventDocument>.Filter;
 
-    // --- Commit ---
+    // --- Commit (see MongoBatchCommit: at most 3 + P commands for a batch over P projects) ---
 
-    /// <summary>Step 2 (existing project): matches the project only at the version the new state was computed from.</summary>
+    /// <summary>Steps 2 and 4: the events of the batch by their ids, in one <c>$in</c>.</summary>
+    public static FilterDefinition<EventDocument> EventsByIds(IEnumerable<Guid> eventIds) => EventFilter.In(d => d.Id, eventIds);
+
+    /// <summary>Step 3 (existing project): matches the project only at the version the new state was computed from.</summary>
     public static FilterDefinition<ProjectDocument> AtVersion(string projectId, long expectedVersion) =>
         ProjectFilter.Eq(d => d.Id, projectId) & ProjectFilter.Eq(d => d.Version, expectedVersion);
 
     /// <summary>
-    /// Step 2 (existing project): the new state, the next version and the outbox entries, in one update.
+    /// Step 3 (existing project): the new state, the next version and the outbox entries, in one update.
     /// <para>
     /// The whole state is <c>$set</c>, retractions included, rather than <c>$push</c>-ing a new retraction: the update
     /// then writes the state the commit computed whatever the document held, so a commit repeated after a crash
     /// writes the same state again, and a document from before retractions gains the fields on its first update.
-    /// Only classic operators (<c>$set</c>, <c>$inc</c>, <c>$push</c>, <c>$min</c>): no update pipeline, so the commit
-    /// runs on servers that speak the wire protocol without MongoDB's aggregation engine.
+    /// Only classic operators (<c>$set</c>, <c>$inc</c>, <c>$push</c> with <c>$each</c>, <c>$min</c>): no update
+    /// pipeline, so the commit runs on servers that speak the wire protocol without MongoDB's aggregation engine
+    /// (the README's "What it sends").
     /// </para>
     /// </summary>
     public static UpdateDefinition<ProjectDocument> ApplyCommit(ProjectCommit commit)
@@ -48,7 +52,7 @@ internal static class MongoStoreProtocol
             ProjectUpdate.Set(d => d.ReopenCount, commit.State.ReopenCount),
             ProjectUpdate.Set(d => d.Reached, ProjectDocument.ReachedOf(commit.State)),
             ProjectUpdate.Set(d => d.Retractions, ProjectDocument.RetractionsOf(commit.State)),
-            ProjectUpdate.Set(d => d.UpdatedAt, commit.Event.RecordedAt.ToUniversalTime()),
+            ProjectUpdate.Set(d => d.UpdatedAt, ProjectDocument.UpdatedAtOf(commit)),
         };
         var outbox = commit.Outbox.Select(OutboxEntryDocument.From).ToList();
         if (outbox.Count > 0)
@@ -60,15 +64,41 @@ internal static class MongoStoreProtocol
         return ProjectUpdate.Combine(updates);
     }
 
-    /// <summary>Steps 1 and 3: the event by its id.</summary>
-    public static FilterDefinition<EventDocument> EventById(Guid eventId) => EventFilter.Eq(d => d.Id, eventId);
-
-    /// <summary>Step 3: the event's effect is in the project document.</summary>
+    /// <summary>Step 4: the events' effect is in their project documents; only applied events are in the timeline.</summary>
     public static UpdateDefinition<EventDocument> MarkApplied() => Builders<EventDocument>.Update.Set(d => d.Applied, true);
+
+    /// <summary>
+    /// Step 1: the positions (in the insert) of the events an unordered <c>insertMany</c> refused as duplicate keys, or
+    /// null when it reported anything else (another write error, a write-concern error, requests not processed), which
+    /// the commit must not read as "already recorded".
+    /// </summary>
+    public static IReadOnlySet<int>? DuplicatesOnly(
+        IEnumerable<(int Index, ServerErrorCategory Category)> writeErrors, bool writeConcernFailed, int unprocessed)
+    {
+        ArgumentNullException.ThrowIfNull(writeErrors);
+        if (writeConcernFailed || unprocessed > 0)
+        {
+            return null;
+        }
+        var duplicates = new HashSet<int>();
+        foreach (var (index, category) in writeErrors)
+        {
+            if (category != ServerErrorCategory.DuplicateKey)
+            {
+                return null;
+            }
+            duplicates.Add(index);
+        }
+        return duplicates;
+    }
 
     // --- Queries ---
 
-    public static FilterDefinition<ProjectDocument> ProjectById(string projectId) => ProjectFilter.Eq(d => d.Id, projectId);
+    /// <summary>The projects a batch loads, in one <c>$in</c>.</summary>
+    public static FilterDefinition<ProjectDocument> ProjectsByIds(IEnumerable<string> projectIds) => ProjectFilter.In(d => d.Id, projectIds);
+
+    /// <summary>A project's state without its outbox, which loading and listing do not need.</summary>
+    public static ProjectionDefinition<ProjectDocument> WithoutOutbox { get; } = Builders<ProjectDocument>.Projection.Exclude(d => d.Outbox);
 
     public static FilterDefinition<EventDocument> Timeline(string projectId) =>
         EventFilter.Eq(d => d.ProjectId, projectId) & EventFilter.Eq(d => d.Applied, true);

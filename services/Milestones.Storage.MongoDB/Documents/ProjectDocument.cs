@@ -94,7 +94,7 @@ public sealed class ProjectDocument
             ReopenCount = commit.State.ReopenCount,
             Reached = ReachedOf(commit.State),
             Retractions = RetractionsOf(commit.State),
-            UpdatedAt = commit.Event.RecordedAt.ToUniversalTime(),
+            UpdatedAt = UpdatedAtOf(commit),
             Outbox = outbox,
             PendingSince = OldestOf(outbox),
         };
@@ -116,6 +116,9 @@ public sealed class ProjectDocument
 
     internal static List<RetractionDocument> RetractionsOf(ProjectState state) =>
         state.Retractions.Values.Select(RetractionDocument.From).ToList();
+
+    /// <summary>When the commit's latest event was recorded, in UTC; a commit has at least one event (<see cref="MongoBatchCommit"/>).</summary>
+    internal static DateTimeOffset UpdatedAtOf(ProjectCommit commit) => commit.Events.Max(e => e.RecordedAt).ToUniversalTime();
 
     internal static DateTime? OldestOf(IReadOnlyCollection<OutboxEntryDocument> outbox) =>
         outbox.Count == 0 ? null : outbox.Min(e => e.EnqueuedAt).UtcDateTime;

@@ -48,7 +48,7 @@ public sealed class BsonMappingRoundTrips
     public void Retraction_event_document_round_trips_with_the_id_of_the_report_it_withdraws()
     {
         var (commit, reopening) = ReopeningCommits.Commit(RecordedAt, 0);
-        var record = commit.Event;
+        var record = Assert.Single(commit.Events);
 
         var bson = EventDocument.From(record).ToBsonDocument();
         var back = BsonSerializer.Deserialize<EventDocument>(bson).ToRecord();
@@ -201,7 +201,7 @@ public sealed class BsonMappingRoundTrips
     public void Project_document_without_pending_entries_has_no_pending_marker_or_lease()
     {
         var e = TestEvents.Reached(TestCatalog.Hub, "approved", 1);
-        var commit = new ProjectCommit(EventRecord.From(e, RecordedAt), 0, ProjectState.Empty(TestCatalog.Hub).Apply(TestCatalog.Plan, e).State, []);
+        var commit = ProjectCommit.Of(EventRecord.From(e, RecordedAt), 0, ProjectState.Empty(TestCatalog.Hub).Apply(TestCatalog.Plan, e).State);
 
         var bson = ProjectDocument.First(commit).ToBsonDocument();
 
@@ -281,11 +281,11 @@ public sealed class BsonMappingRoundTrips
         var bson = ProjectDocument.First(commit).ToBsonDocument();
         bson["addedLater"] = "x";
         bson["outbox"][0]["addedLater"] = 1;
-        var eventBson = EventDocument.From(commit.Event).ToBsonDocument();
+        var eventBson = EventDocument.From(commit.Events[0]).ToBsonDocument();
         eventBson["addedLater"] = true;
 
         Assert.Equal(commit.State, BsonSerializer.Deserialize<ProjectDocument>(bson).ToSnapshot().State);
-        Assert.Equal(commit.Event, BsonSerializer.Deserialize<EventDocument>(eventBson).ToRecord());
+        Assert.Equal(commit.Events[0], BsonSerializer.Deserialize<EventDocument>(eventBson).ToRecord());
     }
 
     [Fact]
@@ -328,7 +328,7 @@ public sealed class BsonMappingRoundTrips
         }
         var completion = outcome!.Completion!;
         var entry = OutboxEntry.For(completion, RecordedAt.AddTicks(1)) with { TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" };
-        var commit = new ProjectCommit(EventRecord.From(last!, RecordedAt), 0, state, [entry]);
+        var commit = ProjectCommit.Of(EventRecord.From(last!, RecordedAt), 0, state, [entry]);
         return (commit, completion);
     }
 

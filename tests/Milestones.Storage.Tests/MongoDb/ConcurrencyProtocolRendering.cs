@@ -12,7 +12,8 @@ namespace Milestones.Storage.Tests.MongoDb;
 /// <summary>
 /// The filters and updates of the MongoDB store rendered to the BSON the server receives, with no server: dropping
 /// the version filter, the <c>$inc</c>, the outbox <c>$push</c>, a field of the state (retractions and the reopen count
-/// included) or the lease condition fails a test here.
+/// included), the lease condition or the <c>$in</c> of the batch commit fails a test here, and so does any operator
+/// outside the README's list (<see cref="ProtocolAllowList"/>).
 /// </summary>
 public sealed class ConcurrencyProtocolRendering
 {
@@ -115,15 +116,70 @@ public sealed class ConcurrencyProtocolRendering
     }
 
     [Fact]
-    public void Event_steps_address_the_event_by_its_id_and_mark_it_applied()
+    public void Batch_reads_back_and_marks_applied_its_events_by_id_each_in_one_in()
     {
-        var id = Guid.Parse("5f0c2a8e-3b1d-4c6f-9a7e-2d4b6c8e0f12");
+        Guid[] ids = [Guid.Parse("5f0c2a8e-3b1d-4c6f-9a7e-2d4b6c8e0f12"), Guid.Parse("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")];
 
-        var filter = Render(MongoStoreProtocol.EventById(id));
+        var filter = Render(MongoStoreProtocol.EventsByIds(ids));
         var update = Render(MongoStoreProtocol.MarkApplied());
 
-        Assert.Equal(new BsonDocument("_id", new BsonBinaryData(id, GuidRepresentation.Standard)), filter);
+        var uuids = new BsonArray(ids.Select(id => new BsonBinaryData(id, GuidRepresentation.Standard)));
+        Assert.Equal(new BsonDocument("_id", new BsonDocument("$in", uuids)), filter);
         Assert.Equal(new BsonDocument("$set", new BsonDocument("applied", true)), update);
+    }
+
+    [Fact]
+    public void Events_are_inserted_unapplied_under_their_ids()
+    {
+        var (commit, _) = Commit(completing: true);
+
+        var document = EventDocument.From(commit.Events[0]).ToBsonDocument();
+
+        Assert.Equal(new BsonBinaryData(commit.Events[0].EventId, GuidRepresentation.Standard), document["_id"]);
+        Assert.False(document["applied"].AsBoolean);
+        Assert.Equal(commit.Events[0].Fingerprint, document["fingerprint"].AsString);
+    }
+
+    [Fact]
+    public void Projects_load_in_one_in_without_their_outbox()
+    {
+        var filter = Render(MongoStoreProtocol.ProjectsByIds([TestCatalog.Hub, TestCatalog.Park]));
+        var projection = MongoStoreProtocol.WithoutOutbox.Render(Args<ProjectDocument>());
+
+        Assert.Equal(BsonDocument.Parse($"{{ _id: {{ $in: ['{TestCatalog.Hub}', '{TestCatalog.Park}'] }} }}"), filter);
+        Assert.Equal(BsonDocument.Parse("{ outbox: 0 }"), projection);
+    }
+
+    [Fact]
+    public void Project_update_of_several_events_sets_the_time_of_the_latest_and_increments_the_version_once()
+    {
+        var events = TestEvents.Completing(TestCatalog.Hub);
+        var state = ProjectState.Empty(TestCatalog.Hub);
+        var records = new List<EventRecord>();
+        for (var i = 0; i < 3; i++)
+        {
+            state = state.Apply(TestCatalog.Plan, events[i]).State;
+            records.Add(EventRecord.From(events[i], TestEvents.Now.AddTicks(i)));
+        }
+        var commit = new ProjectCommit(records, 4, state, []);
+
+        var update = Render(MongoStoreProtocol.ApplyCommit(commit)).AsBsonDocument;
+
+        Assert.Equal(new BsonDocument("version", 1L), update["$inc"]);
+        Assert.Equal(TestEvents.Now.AddTicks(2).UtcTicks, update["$set"]["updatedAt"]["Ticks"].AsInt64);
+        Assert.Equal(3, update["$set"]["reached"].AsBsonArray.Count);
+    }
+
+    [Fact]
+    public void Only_duplicate_key_errors_of_the_event_insert_read_as_already_recorded()
+    {
+        Assert.Equal([0, 3], MongoStoreProtocol.DuplicatesOnly([(3, ServerErrorCategory.DuplicateKey), (0, ServerErrorCategory.DuplicateKey)], false, 0)!.Order());
+        Assert.Empty(MongoStoreProtocol.DuplicatesOnly([], false, 0)!);
+        // Anything else fails the batch: the redelivery then finds what was inserted.
+        Assert.Null(MongoStoreProtocol.DuplicatesOnly([(1, ServerErrorCategory.DuplicateKey), (2, ServerErrorCategory.Uncategorized)], false, 0));
+        Assert.Null(MongoStoreProtocol.DuplicatesOnly([(2, ServerErrorCategory.ExecutionTimeout)], false, 0));
+        Assert.Null(MongoStoreProtocol.DuplicatesOnly([(1, ServerErrorCategory.DuplicateKey)], writeConcernFailed: true, 0));
+        Assert.Null(MongoStoreProtocol.DuplicatesOnly([(1, ServerErrorCategory.DuplicateKey)], false, unprocessed: 2));
     }
 
     [Fact]
@@ -238,18 +294,21 @@ public sealed class ConcurrencyProtocolRendering
     }
 
     /// <summary>
-    /// The portability rule: every update the store sends uses classic update operators only, never an update pipeline
-    /// (which MongoDB-compatible servers such as FerretDB, DocumentDB and Cosmos DB do not all support).
+    /// The portability rule: every filter, update, projection, sort and index the store sends uses only the operators
+    /// the README lists, and never an update pipeline, an aggregation, a partial, sparse, TTL or collated index (which
+    /// MongoDB-compatible servers such as FerretDB, DocumentDB and Cosmos DB do not all support). The batch commit's own
+    /// commands are checked the same way by <see cref="BatchCommitSequence"/>.
     /// </summary>
     [Fact]
     public void Every_update_uses_classic_operators_only()
     {
-        string[] allowed = ["$set", "$unset", "$inc", "$min", "$push", "$pull"];
         var (commit, _) = Commit(completing: true);
+        var (quiet, _) = Commit(completing: false);
         var (reopening, _) = ReopeningCommits.Commit(TestEvents.Now, 5);
         UpdateDefinition<ProjectDocument>[] updates =
         [
             MongoStoreProtocol.ApplyCommit(commit),
+            MongoStoreProtocol.ApplyCommit(quiet),
             MongoStoreProtocol.ApplyCommit(reopening),
             MongoStoreProtocol.Lease("replica-a", Now),
             MongoStoreProtocol.RemoveSent([Guid.NewGuid()]),
@@ -258,11 +317,54 @@ public sealed class ConcurrencyProtocolRendering
 
         foreach (var update in updates)
         {
-            var rendered = Render(update);
-            Assert.True(rendered.IsBsonDocument, $"an update pipeline: {rendered}");
-            Assert.All(rendered.AsBsonDocument.Names, op => Assert.Contains(op, allowed));
+            ProtocolAllowList.AssertUpdate(Render(update));
         }
+        ProtocolAllowList.AssertUpdate(MongoStoreProtocol.MarkApplied().Render(Args<EventDocument>()));
         Assert.Equal(BsonDocument.Parse("{ $set: { applied: true } }"), MongoStoreProtocol.MarkApplied().Render(Args<EventDocument>()));
+    }
+
+    [Fact]
+    public void Every_filter_uses_the_documented_query_operators_only()
+    {
+        Guid[] ids = [Guid.NewGuid(), Guid.NewGuid()];
+        BsonDocument[] filters =
+        [
+            Render(MongoStoreProtocol.AtVersion(TestCatalog.Hub, 7)),
+            Render(MongoStoreProtocol.ProjectsByIds([TestCatalog.Hub, TestCatalog.School])),
+            Render(MongoStoreProtocol.EventsByIds(ids)),
+            Render(MongoStoreProtocol.Timeline(TestCatalog.Hub)),
+            Render(MongoStoreProtocol.Claimable("replica-a", Now, ["taken"])),
+            Render(MongoStoreProtocol.HasPendingEntries),
+            Render(MongoStoreProtocol.Holding(ids)),
+            Render(MongoStoreProtocol.PendingMarkerOutlived),
+        ];
+
+        Assert.All(filters, ProtocolAllowList.AssertFilter);
+    }
+
+    [Fact]
+    public void Every_projection_sort_and_index_is_plain_fields()
+    {
+        ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.WithoutOutbox.Render(Args<ProjectDocument>()));
+        ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.EnqueueTimesOnly.Render(Args<ProjectDocument>()));
+        ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.TimelineOrder.Render(Args<EventDocument>()));
+        ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.OldestPendingFirst.Render(Args<ProjectDocument>()));
+        ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.TimelineIndex.Keys.Render(Args<EventDocument>()));
+        ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.PendingIndex.Keys.Render(Args<ProjectDocument>()));
+
+        // Plain secondary indexes: not unique (uniqueness comes from the _id indexes), not partial, sparse, TTL or collated.
+        var timeline = MongoStoreProtocol.TimelineIndex.Options;
+        var pending = (CreateIndexOptions<ProjectDocument>)MongoStoreProtocol.PendingIndex.Options;
+        foreach (var options in new CreateIndexOptions[] { timeline, pending })
+        {
+            Assert.NotNull(options.Name);
+            Assert.Null(options.Unique);
+            Assert.Null(options.Sparse);
+            Assert.Null(options.ExpireAfter);
+            Assert.Null(options.Collation);
+        }
+        Assert.Null(pending.PartialFilterExpression);
+        Assert.Null((timeline as CreateIndexOptions<EventDocument>)?.PartialFilterExpression);
     }
 
     [Fact]
@@ -286,7 +388,7 @@ public sealed class ConcurrencyProtocolRendering
         var now = TestEvents.Now;
         var last = completing ? events[^1] : events[^2];
         var outbox = outcome.Completion is { } c ? [OutboxEntry.For(c, now)] : Array.Empty<OutboxEntry>();
-        return (new ProjectCommit(EventRecord.From(last, now), 3, state, outbox), outcome.Completion!);
+        return (ProjectCommit.Of(EventRecord.From(last, now), 3, state, outbox), outcome.Completion!);
     }
 
     static IBsonSerializer<T> Serializer<T>() => BsonSerializer.LookupSerializer<T>();

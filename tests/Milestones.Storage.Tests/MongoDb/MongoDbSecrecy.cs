@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Milestones.Domain.Storage;
 using Milestones.Storage.MongoDB;
 using Milestones.Storage.Tests.TestData;
 

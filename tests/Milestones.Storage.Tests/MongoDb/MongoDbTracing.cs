@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Milestones.Domain.Storage;
 using Milestones.Storage.MongoDB;
 using Milestones.Storage.Tests.TestData;
 using MongoDB.Driver;

@@ -50,7 +50,7 @@ static class ReopeningCommits
         var reopening = outcome.Reopening ?? throw new InvalidOperationException("The retraction was expected to reopen the project.");
 
         var entry = OutboxEntry.For(reopening, recordedAt.AddTicks(1)) with { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
-        var commit = new ProjectCommit(EventRecord.From(retraction, withdrawn.MilestoneCode, recordedAt), expectedVersion, outcome.State, [entry]);
+        var commit = ProjectCommit.Of(EventRecord.From(retraction, withdrawn.MilestoneCode, recordedAt), expectedVersion, outcome.State, [entry]);
         return (commit, reopening);
     }
 }
