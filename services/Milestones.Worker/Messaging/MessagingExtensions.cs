@@ -22,9 +22,12 @@ public static class MessagingExtensions
     public static IHostApplicationBuilder AddMessagingLifetime(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (!string.IsNullOrEmpty(builder.Configuration[CrashOnNoteFilter.ConfigurationKey]) && builder.Environment.IsProduction())
+        foreach (var key in new[] { CrashOnNoteFilter.ConfigurationKey, CrashOnNoteFilter.AfterRecordingConfigurationKey })
         {
-            throw new InvalidOperationException($"{CrashOnNoteFilter.ConfigurationKey} is a test switch; it is refused in the Production environment.");
+            if (!string.IsNullOrEmpty(builder.Configuration[key]) && builder.Environment.IsProduction())
+            {
+                throw new InvalidOperationException($"{key} is a test switch; it is refused in the Production environment.");
+            }
         }
         // Off is for Development, or for the in-memory transport, where only code inside the process can publish at all.
         // On a broker anywhere else every message must carry its broker-validated publisher.

@@ -23,16 +23,15 @@ public sealed class MessagingOptions
     /// <summary>
     /// Messages the broker may push to one replica before they are acknowledged. Default 256: twice
     /// <see cref="ConcurrentMessageLimit"/>, so the consumers never wait for the broker; a crash returns at most this
-    /// many messages, which then pass through quarantine one at a time (one group commit each).
+    /// many messages, which then pass through quarantine one at a time (one store write each).
     /// </summary>
     [Range(1, 10_000)]
     public int PrefetchCount { get; set; } = 256;
 
     /// <summary>
-    /// Messages consumed at once by one replica. Default 128. The recorder applies the events of one project one after
-    /// the other inside a replica; with the SQLite store their commits still share a group commit, so this is also how
-    /// many commits one disk write can carry: 128 drained 100 000 messages about 25 % faster than 32 on the benchmark
-    /// machine (docs/benchmarks.md).
+    /// Messages consumed at once by one replica. Default 128. Their events are recorded in batches (whatever the
+    /// consumers hand over while the previous batch is written makes the next one, one store write each), so this is
+    /// also the largest batch a replica writes in steady state (docs/benchmarks.md).
     /// </summary>
     [Range(1, 10_000)]
     public int ConcurrentMessageLimit { get; set; } = 128;

@@ -116,12 +116,15 @@ public static class MilestoneReachedPipeline
 
         if (!string.IsNullOrEmpty(testing.CrashOnNote))
         {
-            endpoint.UseFilter(new CrashOnNoteFilter(testing.CrashOnNote));
+            endpoint.UseFilter(new CrashOnNoteFilter(testing.CrashOnNote, afterRecording: false));
+        }
+        if (!string.IsNullOrEmpty(testing.CrashAfterRecordingNote))
+        {
+            endpoint.UseFilter(new CrashOnNoteFilter(testing.CrashAfterRecordingNote, afterRecording: true));
         }
 
-        // No partitioner by project: inside a replica the recorder applies the events of a project one after the
-        // other itself (MilestoneRecorder, ProjectHead), so a replica never loses a version race to itself, and with
-        // the SQLite store the commits of one project's concurrent events still share a group commit instead of each
-        // waiting for the previous one's disk write. Replicas among themselves are kept apart by the version check.
+        // No partitioner by project: the consumers hand their events to the intake (RecordingIntake), which records
+        // whatever arrived meanwhile as one batch, applying each project's events in order; replicas among themselves
+        // are kept apart by the store's version check.
     }
 }

@@ -7,4 +7,7 @@ public sealed class TestingOptions
 
     /// <summary>See <see cref="CrashOnNoteFilter"/>. Default: none.</summary>
     public string? CrashOnNote { get; set; }
+
+    /// <summary>See <see cref="CrashOnNoteFilter"/>. Default: none.</summary>
+    public string? CrashAfterRecordingNote { get; set; }
 }
