@@ -107,7 +107,11 @@ public static class Benchmark
                 IDrainScenario[] scenarios =
                 [
                     new LimitScenario(broker),
+                    new LimitScenario(broker, ackMultiple: true),
                     new FrameworkScenario(broker),
+                    new FrameworkScenario(broker, "framework-dlq", workerQueue: true),
+                    new FrameworkScenario(broker, "framework-paced", options.PacedRate),
+                    new FrameworkScenario(broker, "framework-paced-dlq", options.PacedRate, workerQueue: true),
                     new NaiveScenario(broker, scratch),
                     new MilestonesScenario(broker, admin, scratch, options),
                 ];

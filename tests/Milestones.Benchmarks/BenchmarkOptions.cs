@@ -22,7 +22,11 @@ public sealed record BenchmarkOptions
           --million          also feed one worker 1 000 000 events and compare its RSS at 100 000 and 1 000 000
           --only LIST        comma-separated subset: drain,latency,scaling,memory (default all);
                              "store" alone times the recorder on the SQLite store without a broker (a tuning aid)
-          --drains LIST      comma-separated drain scenarios: limit,framework,naive,Milestones (default all)
+          --drains LIST      comma-separated drain scenarios: limit,framework,naive,Milestones (default all); also, to see
+                             what the broker spends per message (docs/broker-cost.md): limit-multiple (acks 32 at a
+                             time), framework-dlq (the no-op on a queue with the worker's delivery limit and dead-letter
+                             exchange), framework-paced and framework-paced-dlq (the same, held to --paced-rate)
+          --paced-rate R     rate the framework-paced drains are held to, msg/s (default 5000, near the worker's)
           --worker KEY=VALUE extra configuration for the worker under test (repeatable), e.g. Messaging:ConcurrentMessageLimit=64
           --markdown FILE    also write the report as Markdown to FILE
           --smoke            tiny counts, one repetition: checks that every scenario still runs
@@ -41,6 +45,7 @@ public sealed record BenchmarkOptions
     public int MillionCount { get; init; } = 1_000_000;
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(["drain", "latency", "scaling", "memory"]);
     public IReadOnlySet<string> DrainScenarios { get; init; } = new HashSet<string>(["limit", "framework", "naive", "Milestones"], StringComparer.OrdinalIgnoreCase);
+    public double PacedRate { get; init; } = 5_000;
     public IReadOnlyDictionary<string, string> WorkerSettings { get; init; } = new Dictionary<string, string>();
     public string? MarkdownPath { get; init; }
     public bool Smoke { get; init; }
@@ -81,6 +86,7 @@ public sealed record BenchmarkOptions
                 "--million" => options with { Million = true },
                 "--only" => options with { Only = new HashSet<string>(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) },
                 "--drains" => options with { DrainScenarios = new HashSet<string>(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase) },
+                "--paced-rate" => options with { PacedRate = Positive(double.Parse(Value(), CultureInfo.InvariantCulture), "--paced-rate") },
                 "--worker" => options with { WorkerSettings = WithSetting(options.WorkerSettings, Value()) },
                 "--markdown" => options with { MarkdownPath = Value() },
                 "--smoke" => options,
@@ -97,6 +103,8 @@ public sealed record BenchmarkOptions
     }
 
     static int Positive(int value, string name) => value > 0 ? value : throw new ArgumentException($"{name} must be positive");
+
+    static double Positive(double value, string name) => value > 0 ? value : throw new ArgumentException($"{name} must be positive");
 
     static QueueType[] ParseQueue(string value) => value switch
     {

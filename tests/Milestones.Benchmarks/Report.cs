@@ -114,6 +114,21 @@ public sealed class Report
         }
         md.AppendLine();
 
+        // The variants named in --drains (docs/broker-cost.md), when some ran.
+        var variants = Drain.Keys.Select(k => k.Scenario).Distinct().Where(s => s is not (Limit or Framework or Naive or Milestones)).Order(StringComparer.Ordinal).ToList();
+        if (variants.Count > 0)
+        {
+            md.AppendLine("Variants (msg/s; CPU µs per message, consuming process / broker):");
+            md.AppendLine();
+            md.AppendLine("| scenario | " + string.Join(" | ", QueueTypes.Select(t => t.ToString().ToLowerInvariant())) + " |");
+            md.AppendLine("|---|" + string.Concat(QueueTypes.Select(_ => "---:|")));
+            foreach (var scenario in variants)
+            {
+                Row(md, scenario, t => $"{DrainOf(scenario, t)}; {CpuOf(scenario, t)} / {BrokerCpuOf(scenario, t)}");
+            }
+            md.AppendLine();
+        }
+
         md.AppendLine("#### Latency at half the Milestones drain rate (quorum queue)");
         md.AppendLine();
         if (LatencyRate is { } rate)

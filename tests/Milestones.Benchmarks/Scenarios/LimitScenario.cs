@@ -6,14 +6,18 @@ namespace Milestones.Benchmarks.Scenarios;
 /// <summary>
 /// The physical limit on this machine: RabbitMQ.Client draining the backlog with manual acknowledgements, one per
 /// message, at the same prefetch. It does nothing with the messages, so it is as fast as broker and client can go.
+/// Its variant <c>limit-multiple</c> (run only when named in <c>--drains</c>) acknowledges every
+/// <see cref="AckEvery"/>-th delivery with <c>multiple</c> set, and the last one: what acks one by one cost the broker.
 /// </summary>
-public sealed class LimitScenario(Broker broker) : IDrainScenario
+public sealed class LimitScenario(Broker broker, bool ackMultiple = false) : IDrainScenario
 {
+    const int AckEvery = 32;
+
     IConnection? connection;
     IChannel? channel;
 
-    public string Name => "limit";
-    public string Queue => "bench.limit";
+    public string Name => ackMultiple ? "limit-multiple" : "limit";
+    public string Queue => "bench." + Name;
     public string[] Entities => [Queue];
 
     public async Task Prepare(QueueType type, int prefetch)
@@ -29,9 +33,18 @@ public sealed class LimitScenario(Broker broker) : IDrainScenario
         channel = await connection!.CreateChannelAsync();
         await channel.BasicQosAsync(0, checked((ushort)prefetch), global: false);
         var consumer = new AsyncEventingBasicConsumer(channel);
+        var received = 0L;
         consumer.ReceivedAsync += async (_, delivery) =>
         {
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+            // Deliveries of one consumer arrive one after the other: the count needs no lock.
+            if (!ackMultiple)
+            {
+                await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+            }
+            else if (++received % AckEvery == 0 || received == clock.Total)
+            {
+                await channel.BasicAckAsync(delivery.DeliveryTag, multiple: true);
+            }
             clock.Tick();
         };
         await channel.BasicConsumeAsync(Queue, autoAck: false, consumer);

@@ -18,9 +18,13 @@ public sealed class MassTransitBus : IAsyncDisposable
         bus = provider.GetRequiredService<IBusControl>();
     }
 
-    /// <summary>The queue MassTransit declares: durable, not auto-delete, quorum when asked (its x-queue-type only).</summary>
+    /// <summary>
+    /// The queue MassTransit declares: durable, not auto-delete, quorum when asked (its x-queue-type only), and whatever
+    /// <paramref name="endpoint"/> adds to it.
+    /// </summary>
     public static async Task<MassTransitBus> Start<TConsumer>(
-        Broker broker, string queue, QueueType type, int prefetch, Action<IServiceCollection> services)
+        Broker broker, string queue, QueueType type, int prefetch, Action<IServiceCollection> services,
+        Action<IRabbitMqReceiveEndpointConfigurator>? endpoint = null)
         where TConsumer : class, IConsumer
     {
         ArgumentNullException.ThrowIfNull(broker);
@@ -38,16 +42,17 @@ public sealed class MassTransitBus : IAsyncDisposable
                     h.Username(broker.User);
                     h.Password(broker.Pass);
                 });
-                cfg.ReceiveEndpoint(queue, endpoint =>
+                cfg.ReceiveEndpoint(queue, e =>
                 {
                     // Fed straight through the default exchange: no binding to the message type's exchange.
-                    endpoint.ConfigureConsumeTopology = false;
-                    endpoint.PrefetchCount = prefetch;
+                    e.ConfigureConsumeTopology = false;
+                    e.PrefetchCount = prefetch;
                     if (type == QueueType.Quorum)
                     {
-                        endpoint.SetQuorumQueue();
+                        e.SetQuorumQueue();
                     }
-                    endpoint.ConfigureConsumer<TConsumer>(context);
+                    endpoint?.Invoke(e);
+                    e.ConfigureConsumer<TConsumer>(context);
                 });
             });
         });
