@@ -84,9 +84,13 @@ public class Tracing_an_upstream_event_through_the_broker(TestBroker broker) : I
         Assert.Equal(eventId.ToString(), record.GetTagItem(MilestonesTracing.EventIdTag));
         Assert.Equal("applied", record.GetTagItem(MilestonesTracing.OutcomeTag));
         Assert.Equal(true, record.GetTagItem(MilestonesTracing.ProjectCompletedTag));
-        var commit = Assert.Single(trace, s => s.OperationName == TracingProjectStore.CommitSpan);
-        Assert.Equal(record.SpanId, commit.ParentSpanId);
-        Assert.Equal("committed", commit.GetTagItem(TracingProjectStore.CommitResultTag));
+        // The event was written in a batch, a trace of its own that links to the event's span; the commit is its child.
+        bool RecordsThisEvent(Activity s) => s.OperationName == MilestonesTracing.RecordBatchSpan
+            && s.Links.Any(l => l.Context.SpanId == record.SpanId && l.Context.TraceId == record.TraceId);
+        await Poll.Until(() => worker.Spans.Snapshot().Any(RecordsThisEvent), TimeSpan.FromSeconds(10), "the batch span that recorded the event");
+        var batch = Assert.Single(worker.Spans.Snapshot(), RecordsThisEvent);
+        var commit = Assert.Single(worker.Spans.Snapshot(), s => s.OperationName == TracingProjectStore.CommitSpan && s.ParentSpanId == batch.SpanId);
+        Assert.Equal("committed=1", commit.GetTagItem(TracingProjectStore.CommitResultTag));
         var publish = Assert.Single(trace, s => s.OperationName == MilestonesTracing.OutboxPublishSpan);
         Assert.Equal(record.SpanId, publish.ParentSpanId);
         var send = Assert.Single(trace, IsCompletionSend);

@@ -3,10 +3,10 @@ using Milestones.Worker.IntegrationTests.Infrastructure;
 namespace Milestones.Worker.IntegrationTests.Topology;
 
 /// <summary>
-/// Inside one replica, the events of one project are consumed one after the other, so the replica never loses a
-/// version race to itself, even with 32 messages consumed at once. Guards the recorder's per-project ordering
-/// (MilestoneRecorder's ProjectHead; without it, concurrent events of one project conflict on the store's version
-/// check and are re-applied).
+/// Inside one replica, the events of one project are applied one after the other, so the replica never loses a
+/// version race to itself, even with many messages consumed at once. Guards the intake's batches (RecordingIntake: one
+/// batch recorded at a time, each project's events applied in order in one commit; without it, concurrent events of one
+/// project conflict on the store's version check and are re-applied).
 /// </summary>
 public sealed class Per_project_ordering(WorkerFixture fixture) : IClassFixture<WorkerFixture>
 {
