@@ -14,7 +14,7 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
 
     public string Name => "Milestones";
     public string Queue => "bench.milestones";
-    public string[] Entities => [Queue, Queue + "_error", Queue + "_skipped", Queue + "_dlq", Queue + "_quarantine"];
+    public string[] Entities => WorkerHarness.EntitiesOf(Queue);
 
     public WorkerHarness Harness => harness ?? throw new InvalidOperationException("not prepared");
 
@@ -53,7 +53,29 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
             return $"the worker's store holds {stored} events, expected {expected}";
         }
         var error = await Broker.Inspect(admin, Queue + "_error");
-        return error is { MessageCount: > 0 } ? $"{error.MessageCount} messages went to {Queue}_error" : null;
+        if (error is { MessageCount: > 0 })
+        {
+            return $"{error.MessageCount} messages went to {Queue}_error";
+        }
+        // A subscriber is bound (WorkerHarness.SubscriberQueue): every completion decided must leave the outbox, as
+        // in production, rather than come back from the broker and be retried every lease.
+        var pending = await PendingOutbox(TimeSpan.FromSeconds(30));
+        return pending == 0 ? null : $"{pending} completions are still pending in the worker's outbox 30 s after the drain";
+    }
+
+    /// <summary>Entries not yet published, once none are left or after <paramref name="wait"/>.</summary>
+    async Task<long> PendingOutbox(TimeSpan wait)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var pending = Harness.Probe.CountExactly("outbox", "sent_at IS NULL");
+            if (pending == 0 || deadline.Elapsed > wait)
+            {
+                return pending;
+            }
+            await Task.Delay(100);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -5,7 +5,9 @@ namespace Milestones.Benchmarks.Worker;
 
 /// <summary>
 /// One worker under test with its own store file in a scratch directory: starts it, waits until it consumes, watches
-/// its progress in the store and its memory, and stops it.
+/// its progress in the store and its memory, and stops it. Unless told otherwise, a queue of its own
+/// (<see cref="SubscriberQueue"/>) is bound to the worker's output exchanges, as a subscriber is in production, so
+/// that its completions are routed and its outbox drains; nothing consumes it, and it goes with <see cref="Entities"/>.
 /// </summary>
 public sealed class WorkerHarness : IAsyncDisposable
 {
@@ -15,12 +17,18 @@ public sealed class WorkerHarness : IAsyncDisposable
     readonly List<(long Events, long Rss)> memory = [];
     WorkerProcess? process;
     StoreProbe? probe;
+    readonly bool subscriber;
     int starts;
 
-    public WorkerHarness(Broker broker, IConnection admin, string scratch, string queueName, int prefetch, BenchmarkOptions options, string? catalogPath = null)
+    /// <param name="subscriber">
+    /// Bind <see cref="SubscriberQueue"/> to the worker's outputs; false when the caller binds a subscriber of its own
+    /// (the latency run).
+    /// </param>
+    public WorkerHarness(Broker broker, IConnection admin, string scratch, string queueName, int prefetch, BenchmarkOptions options, string? catalogPath = null, bool subscriber = true)
     {
         this.broker = broker;
         this.admin = admin;
+        this.subscriber = subscriber;
         directory = Path.Combine(scratch, $"worker-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         Settings = new WorkerSettings(queueName, Path.Combine(directory, "milestones.db"), prefetch)
@@ -33,8 +41,16 @@ public sealed class WorkerHarness : IAsyncDisposable
     public WorkerSettings Settings { get; }
     public string Queue => Settings.QueueName;
 
-    /// <summary>Everything the worker's topology may create for its queue, to delete before and after.</summary>
-    public string[] Entities => [Queue, Queue + "_error", Queue + "_skipped", Queue + "_dlq", Queue + "_quarantine"];
+    /// <summary>The queue bound to the worker's ProjectCompleted and ProjectReopened exchanges.</summary>
+    public string SubscriberQueue => SubscriberQueueOf(Queue);
+
+    /// <summary>Everything the worker's topology may create for its queue, and the subscriber queue, to delete before and after.</summary>
+    public string[] Entities => EntitiesOf(Queue);
+
+    public static string SubscriberQueueOf(string queue) => queue + ".completed";
+
+    public static string[] EntitiesOf(string queue) =>
+        [queue, queue + "_error", queue + "_skipped", queue + "_dlq", queue + "_quarantine", SubscriberQueueOf(queue)];
 
     /// <summary>Samples of (events recorded, RSS bytes), one per <see cref="Watch"/> tick.</summary>
     public IReadOnlyList<(long Events, long Rss)> Memory => memory;
@@ -46,6 +62,12 @@ public sealed class WorkerHarness : IAsyncDisposable
     /// <summary>Starts the worker and returns once it consumes its queue (its topology is declared by then).</summary>
     public async Task Start()
     {
+        if (subscriber)
+        {
+            await using var channel = await admin.CreateChannelAsync();
+            await Broker.DeclareQueue(channel, SubscriberQueue, QueueType.Classic);
+            await Broker.BindToWorkerOutputs(channel, SubscriberQueue);
+        }
         starts++;
         process = WorkerProcess.Start(broker, Settings, Path.Combine(directory, $"worker-{starts}.log"));
         var deadline = Stopwatch.StartNew();
