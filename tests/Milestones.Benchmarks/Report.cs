@@ -10,6 +10,11 @@ public sealed class Report
     public const string Framework = "framework";
     public const string Naive = "naive";
     public const string Milestones = "Milestones";
+    public const string MilestonesMongoDb = "Milestones-mongodb";
+    public const string NaiveMongoDb = "naive-mongodb";
+
+    /// <summary>What the MongoDB rows say when <c>MILESTONES_TEST_MONGODB</c> names no server.</summary>
+    public const string NoMongoDb = "skipped: no MongoDB server (set MILESTONES_TEST_MONGODB to a connection string)";
 
     public string Machine { get; set; } = "";
     public string Command { get; set; } = "";
@@ -26,8 +31,8 @@ public sealed class Report
     /// <summary>Drain rates in msg/s by scenario and queue type.</summary>
     public Dictionary<(string Scenario, QueueType Type), Figure> Drain { get; } = [];
 
-    /// <summary>Why the MongoDB variant of the worker did not run, or null when it did.</summary>
-    public string MongoDb { get; set; } = "skipped: no MongoDB server (set MILESTONES_TEST_MONGODB to a connection string)";
+    /// <summary>Why the MongoDB rows (the worker on MongoDB, the naive MongoDB consumer) are empty, or null when a server was given.</summary>
+    public string? MongoDbSkipped { get; set; } = NoMongoDb;
 
     public double? LatencyRate { get; set; }
     public string LatencyCatalog { get; set; } = "";
@@ -97,25 +102,33 @@ public sealed class Report
         Row(md, "limit: RabbitMQ.Client 7.2, ack each", t => DrainOf(Limit, t).ToString());
         Row(md, "framework: MassTransit 8.5 no-op consumer", t => DrainOf(Framework, t).ToString());
         Row(md, "naive: MassTransit + one SQLite transaction per event", t => DrainOf(Naive, t).ToString());
+        Row(md, NaiveMongoDbRow, t => MongoDbSkipped ?? DrainOf(NaiveMongoDb, t).ToString());
         Row(md, "Milestones: the worker, SQLite store", t => t == QueueType.Quorum ? DrainOf(Milestones, t).ToString() : WorkerQueueIsQuorum);
-        Row(md, "Milestones: the worker, MongoDB store", _ => MongoDb);
+        Row(md, MilestonesMongoDbRow, t => MongoDbSkipped ?? (t == QueueType.Quorum ? DrainOf(MilestonesMongoDb, t).ToString() : WorkerQueueIsQuorum));
         Row(md, "**Milestones / limit**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Limit, t)));
         Row(md, "**Milestones / framework**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Framework, t)));
         Row(md, "**Milestones / naive**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Naive, t)));
+        Row(md, MongoDbRatioRow, t => MongoDbSkipped is null ? Ratio.Of(DrainOf(MilestonesMongoDb, t), DrainOf(NaiveMongoDb, t)) : "–");
         md.AppendLine();
 
         md.AppendLine("CPU per message over the same drains (µs; consuming process / broker): where the time goes on two shared cores.");
         md.AppendLine();
         md.AppendLine("| scenario | " + string.Join(" | ", QueueTypes.Select(t => t.ToString().ToLowerInvariant())) + " |");
         md.AppendLine("|---|" + string.Concat(QueueTypes.Select(_ => "---:|")));
-        foreach (var scenario in new[] { Limit, Framework, Naive, Milestones })
+        foreach (var scenario in MongoDbSkipped is null ? [Limit, Framework, Naive, NaiveMongoDb, Milestones, MilestonesMongoDb] : new[] { Limit, Framework, Naive, Milestones })
         {
             Row(md, scenario, t => $"{CpuOf(scenario, t)} / {BrokerCpuOf(scenario, t)}");
+        }
+        if (MongoDbSkipped is null)
+        {
+            md.AppendLine();
+            md.AppendLine("The MongoDB server's own CPU is not counted (it may be on another machine).");
         }
         md.AppendLine();
 
         // The variants named in --drains (docs/broker-cost.md), when some ran.
-        var variants = Drain.Keys.Select(k => k.Scenario).Distinct().Where(s => s is not (Limit or Framework or Naive or Milestones)).Order(StringComparer.Ordinal).ToList();
+        var variants = Drain.Keys.Select(k => k.Scenario).Distinct()
+            .Where(s => s is not (Limit or Framework or Naive or Milestones or NaiveMongoDb or MilestonesMongoDb)).Order(StringComparer.Ordinal).ToList();
         if (variants.Count > 0)
         {
             md.AppendLine("Variants (msg/s; CPU µs per message, consuming process / broker):");
@@ -200,6 +213,11 @@ public sealed class Report
         }
         return md.ToString();
     }
+
+    /// <summary>Names of the MongoDB rows of the drain table.</summary>
+    public const string NaiveMongoDbRow = "naive-MongoDB: MassTransit + one insert and one update per event (w: majority, journaled)";
+    public const string MilestonesMongoDbRow = "Milestones: the worker, MongoDB store";
+    public const string MongoDbRatioRow = "**Milestones(MongoDB) / naive-MongoDB**";
 
     void Row(StringBuilder md, string name, Func<QueueType, string> cell) =>
         md.AppendLine("| " + name + " | " + string.Join(" | ", QueueTypes.Select(cell)) + " |");

@@ -5,15 +5,16 @@ namespace Milestones.Benchmarks.Scenarios;
 
 /// <summary>
 /// The real worker (its own process, production configuration, SQLite store with synchronous=FULL, outbox on), draining
-/// the backlog. A message counts as done when its event is committed in the store, read from outside.
+/// the backlog. A message counts as done when its event is committed in the store, read from outside. Given a MongoDB
+/// connection string (<paramref name="mongoDb"/>), the same on the MongoDB store, in a database of its own per drain.
 /// </summary>
-public sealed class MilestonesScenario(Broker broker, IConnection admin, string scratch, BenchmarkOptions options) : IDrainScenario
+public sealed class MilestonesScenario(Broker broker, IConnection admin, string scratch, BenchmarkOptions options, string? mongoDb = null) : IDrainScenario
 {
     WorkerHarness? harness;
     Task? watch;
 
-    public string Name => "Milestones";
-    public string Queue => "bench.milestones";
+    public string Name => mongoDb is null ? Report.Milestones : Report.MilestonesMongoDb;
+    public string Queue => mongoDb is null ? "bench.milestones" : "bench.milestones-mongodb";
     public string[] Entities => WorkerHarness.EntitiesOf(Queue);
 
     public WorkerHarness Harness => harness ?? throw new InvalidOperationException("not prepared");
@@ -22,7 +23,7 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
     {
         // The worker declares its own topology (queue type and arguments included): start it once on the empty
         // queue, stop it, and the queue is there to be filled.
-        harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, options);
+        harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, options, mongoDb: mongoDb);
         await harness.Start();
         await harness.Stop();
     }
@@ -31,7 +32,7 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
     {
         ArgumentNullException.ThrowIfNull(clock);
         await Harness.Start();
-        watch = Harness.Watch(clock.Completion, clock.Observe);
+        watch = Harness.Watch(clock.Completion, clock.Observe, exactFrom: clock.Total);
         // The worker died: end the drain's wait with the reason rather than wait for the stall timeout.
         _ = watch.ContinueWith(t => clock.Fail(t.Exception!.GetBaseException()), CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -47,7 +48,7 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
         {
             await watch;
         }
-        var stored = Harness.Probe.CountExactly("events");
+        var stored = Harness.Store.CountRecorded();
         if (stored != expected)
         {
             return $"the worker's store holds {stored} events, expected {expected}";
@@ -69,7 +70,7 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
         var deadline = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
-            var pending = Harness.Probe.CountExactly("outbox", "sent_at IS NULL");
+            var pending = Harness.Store.PendingOutbox();
             if (pending == 0 || deadline.Elapsed > wait)
             {
                 return pending;
