@@ -19,6 +19,11 @@ namespace Milestones.Benchmarks;
 /// (<c>&lt;id&gt;-r0001</c>…, same plans) given to the worker as its catalog: their milestones, in random order, are
 /// mixed into the stream so that completions keep coming during the whole run.
 /// </para>
+/// <para>
+/// The benchmark's own work shares the machine with the worker and the broker (its publisher, its 2 ms store poller and
+/// its subscriber, all in this process), so the CPU of the three processes over the measured window is reported beside
+/// the percentiles.
+/// </para>
 /// </summary>
 public static class LatencyRun
 {
@@ -55,12 +60,36 @@ public static class LatencyRun
             report.CompletedP99.Add(Figure.Percentile(result.Completed, 0.99));
             report.Completions.Add(result.Completed.Count);
             report.AchievedRate.Add(result.Rate);
+            var window = result.Window;
+            report.LatencyBenchmarkCpu.Add(window.Benchmark, window.Messages, window.Seconds);
+            report.LatencyWorkerCpu.Add(window.Worker, window.Messages, window.Seconds);
+            if (window.Broker is { } brokerCpu)
+            {
+                report.LatencyBrokerCpu.Add(brokerCpu, window.Messages, window.Seconds);
+            }
+            log.Line($"latency rep {rep}: CPU µs/msg over the measured {window.Seconds:0.0} s: benchmark {PerMessage(window.Benchmark, window.Messages)}, "
+                + $"worker {PerMessage(window.Worker, window.Messages)}, broker {PerMessage(window.Broker, window.Messages)}");
             log.Line($"latency rep {rep}: {result.Rate:N0} msg/s; stored p50 {Figure.Percentile(result.Stored, 0.5):0.0} p99 {Figure.Percentile(result.Stored, 0.99):0.0} ms; "
                 + $"completed p50 {Figure.Percentile(result.Completed, 0.5):0.0} p99 {Figure.Percentile(result.Completed, 0.99):0.0} ms over {result.Completed.Count} completions");
         }
     }
 
-    sealed record Result(double Rate, List<double> Stored, List<double> Completed);
+    static string PerMessage(TimeSpan? cpu, long messages) =>
+        cpu is { } time ? (time.TotalMicroseconds / messages).ToString("0", System.Globalization.CultureInfo.InvariantCulture) : "not measured";
+
+    sealed record Result(double Rate, List<double> Stored, List<double> Completed, CpuWindow Window);
+
+    /// <summary>
+    /// CPU time spent over the measured window (from the end of the warm-up until every measured event was seen stored)
+    /// by this process, the worker and the broker (null when it is not the private broker, whose pid is known).
+    /// </summary>
+    sealed record CpuWindow(double Seconds, long Messages, TimeSpan Benchmark, TimeSpan Worker, TimeSpan? Broker);
+
+    /// <summary>CPU times of the three processes now.</summary>
+    readonly record struct CpuNow(TimeSpan Benchmark, TimeSpan Worker, TimeSpan? Broker)
+    {
+        public static CpuNow Take(WorkerHarness harness, Func<TimeSpan>? broker) => new(Cpu.Self(), Cpu.Of(harness.Process.Id), broker?.Invoke());
+    }
 
     static async Task<Result> Once(BenchmarkOptions options, Broker broker, IConnection admin, ProjectCatalog catalog,
         List<ProjectDefinition> copies, string catalogPath, double rate, int prefetch, string scratch, int rep)
@@ -146,6 +175,8 @@ public static class LatencyRun
         }, stop.Token);
 
         // Publish at the rate, a few at a time, each stamped just before it goes out.
+        var brokerCpu = Cpu.Broker();
+        var cpuAtStart = default(CpuNow);
         await using (var publisher = await Publisher.Create(admin))
         {
             var started = Stopwatch.GetTimestamp();
@@ -167,6 +198,7 @@ public static class LatencyRun
                         await Task.Delay(10);
                     }
                     measuring = true;
+                    cpuAtStart = CpuNow.Take(harness, brokerCpu);
                     started = Stopwatch.GetTimestamp();
                 }
                 var due = measuring
@@ -190,8 +222,11 @@ public static class LatencyRun
             var deadline = Stopwatch.StartNew();
             while (!poller.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(120))
             {
-                await Task.Delay(50);
+                await Task.Delay(10);
             }
+            var cpuAtEnd = CpuNow.Take(harness, brokerCpu);
+            var window = new CpuWindow(Stopwatch.GetElapsedTime(started).TotalSeconds, total - warmup,
+                cpuAtEnd.Benchmark - cpuAtStart.Benchmark, cpuAtEnd.Worker - cpuAtStart.Worker, cpuAtEnd.Broker - cpuAtStart.Broker);
             await stop.CancelAsync();
             await poller.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
             if (!poller.IsCompletedSuccessfully)
@@ -220,7 +255,7 @@ public static class LatencyRun
                     throw new InvalidOperationException(
                         $"{seenCompletions.Count} completions and {Volatile.Read(ref reopenings)} reopenings arrived ({duplicates} duplicates), the store has {expected}");
                 }
-                return new Result(achieved, stored, [.. completed]);
+                return new Result(achieved, stored, [.. completed], window);
             }
         }
     }
