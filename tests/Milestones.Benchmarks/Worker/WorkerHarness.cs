@@ -5,8 +5,8 @@ namespace Milestones.Benchmarks.Worker;
 
 /// <summary>
 /// One worker under test with its own store (a file in a scratch directory, or, given a MongoDB server, a database of
-/// its own there, dropped at the end): starts it, waits until it consumes, watches
-/// its progress in the store and its memory, and stops it. Unless told otherwise, a queue of its own
+/// its own there, dropped at the end): starts it, waits until it consumes, watches its progress in the store and its
+/// memory, and stops it. Unless told otherwise, a queue of its own
 /// (<see cref="SubscriberQueue"/>) is bound to the worker's output exchanges, as a subscriber is in production, so
 /// that its completions are routed and its outbox drains; nothing consumes it, and it goes with <see cref="Entities"/>.
 /// </summary>
@@ -16,9 +16,9 @@ public sealed class WorkerHarness : IAsyncDisposable
     readonly IConnection admin;
     readonly string directory;
     readonly List<(long Events, long Rss)> memory = [];
+    readonly bool subscriber;
     WorkerProcess? process;
     IStoreProbe? probe;
-    readonly bool subscriber;
     int starts;
 
     /// <param name="subscriber">
