@@ -37,6 +37,31 @@ public sealed class Running_the_benchmark_in_smoke_mode
             report.RssAt100K, report.RssAtMillion, report.PerEventSmall, report.PerEventLarge,
         ];
         Assert.All(figures, figure => Assert.True(figure.Values is [> 0], $"a figure in {figure.Unit} is missing"));
-        Assert.Contains("| **Milestones / framework** |", output.ToString(), StringComparison.Ordinal);
+        // What shares the machine during the latency run (the broker's only with the private broker's pid file).
+        Assert.True(report.LatencyBenchmarkCpu.PerMessage.Values is [> 0], "the latency run has no CPU figure of its own");
+        Assert.True(report.LatencyWorkerCpu.PerMessage.Values is [> 0], "the latency run has no CPU figure of the worker");
+        var markdown = output.ToString();
+        Assert.Contains("| **Milestones / framework** |", markdown, StringComparison.Ordinal);
+        Assert.Contains("#### Targets (issue 10)", markdown, StringComparison.Ordinal);
+        // The worker's outbox drained after each drain (a subscriber is bound): MilestonesScenario.Verify, a failure otherwise.
+
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Benchmark.MongoDbVariable)))
+        {
+            // No server: both MongoDB rows say why, in every column, and so does the ratio's target row.
+            var skipped = $" | {Report.NoMongoDb} | {Report.NoMongoDb} |";
+            Assert.Contains($"| {Report.NaiveMongoDbRow}{skipped}", markdown, StringComparison.Ordinal);
+            Assert.Contains($"| {Report.MilestonesMongoDbRow}{skipped}", markdown, StringComparison.Ordinal);
+            Assert.Contains($"| Milestones(MongoDB) / naive-MongoDB (quorum) | {Report.NoMongoDb} | reported |", markdown, StringComparison.Ordinal);
+            Assert.True(report.DrainOf(Report.MilestonesMongoDb, QueueType.Quorum).IsEmpty && report.DrainOf(Report.NaiveMongoDb, QueueType.Quorum).IsEmpty);
+        }
+        else
+        {
+            Assert.True(report.DrainOf(Report.MilestonesMongoDb, QueueType.Quorum).Values is [> 0], "the worker on MongoDB has no drain rate");
+            Assert.True(report.DrainOf(Report.MilestonesMongoDb, QueueType.Classic).IsEmpty, "the worker on MongoDB was drained under the classic column");
+            foreach (var type in new[] { QueueType.Quorum, QueueType.Classic })
+            {
+                Assert.True(report.DrainOf(Report.NaiveMongoDb, type).Values is [> 0], $"naive-mongodb on {type} has no drain rate");
+            }
+        }
     }
 }

@@ -10,6 +10,9 @@ namespace Milestones.Benchmarks;
 /// <summary>The whole run: every scenario on the same broker, the same backlog size and the same prefetch.</summary>
 public static class Benchmark
 {
+    /// <summary>A MongoDB connection string: the MongoDB rows run against that server, else they say "skipped".</summary>
+    public const string MongoDbVariable = "MILESTONES_TEST_MONGODB";
+
     public static async Task<Report> Run(BenchmarkOptions options, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -26,6 +29,11 @@ public static class Benchmark
             MillionCount = options.MillionCount,
         };
         report.QueueTypes.AddRange(options.QueueTypes);
+        var mongoDb = Environment.GetEnvironmentVariable(MongoDbVariable) is { Length: > 0 } server ? server : null;
+        if (mongoDb is not null)
+        {
+            report.MongoDbSkipped = null;
+        }
         if (options.Runs("store"))
         {
             var storeScratch = Directory.CreateTempSubdirectory("milestones-bench-").FullName;
@@ -60,7 +68,7 @@ public static class Benchmark
         {
             if (options.Runs("drain"))
             {
-                await Drains(options, broker, admin, catalog, prefetch, scratch, report, log);
+                await Drains(options, broker, admin, catalog, prefetch, scratch, mongoDb, report, log);
             }
             if (options.Runs("latency"))
             {
@@ -98,7 +106,8 @@ public static class Benchmark
     }
 
     /// <summary>Scenarios interleaved inside each repetition, so that a noisy neighbour hurts them alike.</summary>
-    static async Task Drains(BenchmarkOptions options, Broker broker, IConnection admin, ProjectCatalog catalog, int prefetch, string scratch, Report report, Log log)
+    static async Task Drains(BenchmarkOptions options, Broker broker, IConnection admin, ProjectCatalog catalog, int prefetch, string scratch,
+        string? mongoDb, Report report, Log log)
     {
         foreach (var type in options.QueueTypes)
         {
@@ -114,6 +123,9 @@ public static class Benchmark
                     new FrameworkScenario(broker, "framework-paced-dlq", options.PacedRate, workerQueue: true),
                     new NaiveScenario(broker, scratch),
                     new MilestonesScenario(broker, admin, scratch, options),
+                    .. mongoDb is null
+                        ? Array.Empty<IDrainScenario>()
+                        : [new NaiveMongoScenario(broker, mongoDb), new MilestonesScenario(broker, admin, scratch, options, mongoDb)],
                 ];
                 // The worker declares its own queue, always a quorum queue (its production topology): on a classic queue
                 // it would measure a quorum queue under the classic column.
@@ -131,7 +143,8 @@ public static class Benchmark
                         {
                             report.BrokerCpuOf(scenario.Name, type).Add(result.BrokerCpu);
                         }
-                        if (scenario is MilestonesScenario milestones && type == QueueType.Quorum)
+                        // The RSS figures are the SQLite worker's.
+                        if (scenario is MilestonesScenario { Name: Report.Milestones } milestones && type == QueueType.Quorum)
                         {
                             RecordMemory(milestones.Harness, report);
                         }

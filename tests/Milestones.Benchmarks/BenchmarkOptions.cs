@@ -11,6 +11,9 @@ public sealed record BenchmarkOptions
           tests/Milestones.Benchmarks/run.sh [options]        (starts a private broker unless MILESTONES_TEST_RABBITMQ_* are set)
           dotnet run -c Release --project tests/Milestones.Benchmarks -- [options]   (needs MILESTONES_TEST_RABBITMQ_*)
 
+          MILESTONES_TEST_MONGODB=<connection string> adds the MongoDB drains: the worker on its MongoDB store and a naive
+          MongoDB consumer, each in a database of its own on that server, dropped afterwards (without it they say "skipped").
+
           --count N          messages per drain (default 100000)
           --queue T          quorum | classic | both (default both; latency, memory and scaling run on quorum)
           --reps N           repetitions of every figure, median reported (default 3)
@@ -22,7 +25,8 @@ public sealed record BenchmarkOptions
           --million          also feed one worker 1 000 000 events and compare its RSS at 100 000 and 1 000 000
           --only LIST        comma-separated subset: drain,latency,scaling,memory (default all);
                              "store" alone times the recorder on the SQLite store without a broker (a tuning aid)
-          --drains LIST      comma-separated drain scenarios: limit,framework,naive,Milestones (default all); also, to see
+          --drains LIST      comma-separated drain scenarios: limit,framework,naive,Milestones, and when MILESTONES_TEST_MONGODB
+                             names a MongoDB server naive-mongodb,Milestones-mongodb (default all); also, to see
                              what the broker spends per message (docs/broker-cost.md): limit-multiple (acks 32 at a
                              time), framework-dlq (the no-op on a queue with the worker's delivery limit and dead-letter
                              exchange), framework-paced and framework-paced-dlq (the same, held to --paced-rate)
@@ -44,7 +48,8 @@ public sealed record BenchmarkOptions
     public bool Million { get; init; }
     public int MillionCount { get; init; } = 1_000_000;
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(["drain", "latency", "scaling", "memory"]);
-    public IReadOnlySet<string> DrainScenarios { get; init; } = new HashSet<string>(["limit", "framework", "naive", "Milestones"], StringComparer.OrdinalIgnoreCase);
+    public IReadOnlySet<string> DrainScenarios { get; init; } = new HashSet<string>(
+        [Report.Limit, Report.Framework, Report.Naive, Report.Milestones, Report.NaiveMongoDb, Report.MilestonesMongoDb], StringComparer.OrdinalIgnoreCase);
     public double PacedRate { get; init; } = 5_000;
     public IReadOnlyDictionary<string, string> WorkerSettings { get; init; } = new Dictionary<string, string>();
     public string? MarkdownPath { get; init; }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Milestones.Contracts;
 using RabbitMQ.Client;
 
 namespace Milestones.Benchmarks;
@@ -46,6 +47,22 @@ public sealed record Broker(string Host, int Port, string User, string Pass)
             arguments["x-queue-type"] = "quorum";
         }
         await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments);
+    }
+
+    /// <summary>
+    /// Binds <paramref name="queue"/> (declared by the caller) to the worker's output exchanges, ProjectCompleted and
+    /// ProjectReopened, declared as the worker's publish topology declares them (fanout, durable). The worker publishes
+    /// them <c>mandatory</c>: with no queue bound, the broker returns each one and it stays pending in the outbox,
+    /// retried every lease with a warning. A bound subscriber, as in production, lets the outbox drain.
+    /// </summary>
+    public static async Task BindToWorkerOutputs(IChannel channel, string queue)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        foreach (var exchange in new[] { WireNames.ProjectCompletedExchange, WireNames.ProjectReopenedExchange })
+        {
+            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+            await channel.QueueBindAsync(queue, exchange, string.Empty);
+        }
     }
 
     /// <summary>Deletes queues and exchanges of these names; missing ones are fine (RabbitMQ treats the delete as done).</summary>

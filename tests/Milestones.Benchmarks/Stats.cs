@@ -65,3 +65,17 @@ public static class Ratio
         return string.Create(CultureInfo.InvariantCulture, $"{median:0.00} ({paired.Min():0.00}–{paired.Max():0.00})");
     }
 }
+
+/// <summary>One process's CPU over a measured window, per repetition: µs per message and % of one core.</summary>
+public sealed class CpuShare
+{
+    public Figure PerMessage { get; } = new("µs", "0");
+    public Figure OfACore { get; } = new("%", "0");
+    public bool IsEmpty => PerMessage.IsEmpty;
+
+    public void Add(TimeSpan cpu, long messages, double seconds)
+    {
+        PerMessage.Add(cpu.TotalMicroseconds / messages);
+        OfACore.Add(100 * cpu.TotalSeconds / seconds);
+    }
+}

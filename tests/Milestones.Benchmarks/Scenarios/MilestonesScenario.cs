@@ -5,16 +5,17 @@ namespace Milestones.Benchmarks.Scenarios;
 
 /// <summary>
 /// The real worker (its own process, production configuration, SQLite store with synchronous=FULL, outbox on), draining
-/// the backlog. A message counts as done when its event is committed in the store, read from outside.
+/// the backlog. A message counts as done when its event is committed in the store, read from outside. Given a MongoDB
+/// connection string (<paramref name="mongoDb"/>), the same on the MongoDB store, in a database of its own per drain.
 /// </summary>
-public sealed class MilestonesScenario(Broker broker, IConnection admin, string scratch, BenchmarkOptions options) : IDrainScenario
+public sealed class MilestonesScenario(Broker broker, IConnection admin, string scratch, BenchmarkOptions options, string? mongoDb = null) : IDrainScenario
 {
     WorkerHarness? harness;
     Task? watch;
 
-    public string Name => "Milestones";
-    public string Queue => "bench.milestones";
-    public string[] Entities => [Queue, Queue + "_error", Queue + "_skipped", Queue + "_dlq", Queue + "_quarantine"];
+    public string Name => mongoDb is null ? Report.Milestones : Report.MilestonesMongoDb;
+    public string Queue => mongoDb is null ? "bench.milestones" : "bench.milestones-mongodb";
+    public string[] Entities => WorkerHarness.EntitiesOf(Queue);
 
     public WorkerHarness Harness => harness ?? throw new InvalidOperationException("not prepared");
 
@@ -22,7 +23,7 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
     {
         // The worker declares its own topology (queue type and arguments included): start it once on the empty
         // queue, stop it, and the queue is there to be filled.
-        harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, options);
+        harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, options, mongoDb: mongoDb);
         await harness.Start();
         await harness.Stop();
     }
@@ -31,7 +32,7 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
     {
         ArgumentNullException.ThrowIfNull(clock);
         await Harness.Start();
-        watch = Harness.Watch(clock.Completion, clock.Observe);
+        watch = Harness.Watch(clock.Completion, clock.Observe, exactFrom: clock.Total);
         // The worker died: end the drain's wait with the reason rather than wait for the stall timeout.
         _ = watch.ContinueWith(t => clock.Fail(t.Exception!.GetBaseException()), CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -47,13 +48,35 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
         {
             await watch;
         }
-        var stored = Harness.Probe.CountExactly("events");
+        var stored = Harness.Store.CountRecorded();
         if (stored != expected)
         {
             return $"the worker's store holds {stored} events, expected {expected}";
         }
         var error = await Broker.Inspect(admin, Queue + "_error");
-        return error is { MessageCount: > 0 } ? $"{error.MessageCount} messages went to {Queue}_error" : null;
+        if (error is { MessageCount: > 0 })
+        {
+            return $"{error.MessageCount} messages went to {Queue}_error";
+        }
+        // A subscriber is bound (WorkerHarness.SubscriberQueue): every completion decided must leave the outbox, as
+        // in production, rather than come back from the broker and be retried every lease.
+        var pending = await PendingOutbox(TimeSpan.FromSeconds(30));
+        return pending == 0 ? null : $"{pending} completions are still pending in the worker's outbox 30 s after the drain";
+    }
+
+    /// <summary>Entries not yet published, once none are left or after <paramref name="wait"/>.</summary>
+    async Task<long> PendingOutbox(TimeSpan wait)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var pending = Harness.Store.PendingOutbox();
+            if (pending == 0 || deadline.Elapsed > wait)
+            {
+                return pending;
+            }
+            await Task.Delay(100);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -6,7 +6,7 @@ namespace Milestones.Benchmarks.Worker;
 /// Reads the worker's SQLite file from outside (WAL lets a reader in while the worker writes): how many events are
 /// recorded, and which ones arrived since the last look. What it sees is committed, so it is durable.
 /// </summary>
-public sealed class StoreProbe : IDisposable
+public sealed class StoreProbe : IStoreProbe
 {
     readonly SqliteConnection connection;
     readonly SqliteCommand count;
@@ -42,6 +42,14 @@ public sealed class StoreProbe : IDisposable
             return 0;
         }
     }
+
+    /// <summary>Exact already (events are committed whole, and the largest rowid is their number).</summary>
+    long IStoreProbe.Count(long exactFrom) => Count();
+
+    public long CountRecorded() => CountExactly("events");
+
+    /// <summary>Outbox entries not marked sent.</summary>
+    public long PendingOutbox() => CountExactly("outbox", "sent_at IS NULL");
 
     /// <summary>Event ids recorded after <paramref name="lastRowId"/>, which moves on.</summary>
     public List<Guid> NewEvents(ref long lastRowId)

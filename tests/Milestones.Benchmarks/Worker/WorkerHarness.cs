@@ -4,8 +4,11 @@ using RabbitMQ.Client;
 namespace Milestones.Benchmarks.Worker;
 
 /// <summary>
-/// One worker under test with its own store file in a scratch directory: starts it, waits until it consumes, watches
-/// its progress in the store and its memory, and stops it.
+/// One worker under test with its own store (a file in a scratch directory, or, given a MongoDB server, a database of
+/// its own there, dropped at the end): starts it, waits until it consumes, watches its progress in the store and its
+/// memory, and stops it. Unless told otherwise, a queue of its own
+/// (<see cref="SubscriberQueue"/>) is bound to the worker's output exchanges, as a subscriber is in production, so
+/// that its completions are routed and its outbox drains; nothing consumes it, and it goes with <see cref="Entities"/>.
 /// </summary>
 public sealed class WorkerHarness : IAsyncDisposable
 {
@@ -13,39 +16,68 @@ public sealed class WorkerHarness : IAsyncDisposable
     readonly IConnection admin;
     readonly string directory;
     readonly List<(long Events, long Rss)> memory = [];
+    readonly bool subscriber;
     WorkerProcess? process;
-    StoreProbe? probe;
+    IStoreProbe? probe;
     int starts;
 
-    public WorkerHarness(Broker broker, IConnection admin, string scratch, string queueName, int prefetch, BenchmarkOptions options, string? catalogPath = null)
+    /// <param name="subscriber">
+    /// Bind <see cref="SubscriberQueue"/> to the worker's outputs; false when the caller binds a subscriber of its own
+    /// (the latency run).
+    /// </param>
+    /// <param name="mongoDb">A MongoDB connection string: the worker runs on MongoDB, in a database of its own.</param>
+    public WorkerHarness(Broker broker, IConnection admin, string scratch, string queueName, int prefetch, BenchmarkOptions options,
+        string? catalogPath = null, bool subscriber = true, string? mongoDb = null)
     {
         this.broker = broker;
         this.admin = admin;
+        this.subscriber = subscriber;
         directory = Path.Combine(scratch, $"worker-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         Settings = new WorkerSettings(queueName, Path.Combine(directory, "milestones.db"), prefetch)
         {
             CatalogPath = catalogPath,
             Extra = options.WorkerSettings,
+            MongoDb = mongoDb is null ? null : new MongoDbDatabase(mongoDb, $"bench-milestones-{Guid.NewGuid():N}"),
         };
+        // Before the worker starts, so that the database is dropped even if the worker fails after creating it.
+        probe = Settings.MongoDb is { } mongo ? new MongoProbe(mongo.ConnectionString, mongo.DatabaseName) : null;
     }
 
     public WorkerSettings Settings { get; }
     public string Queue => Settings.QueueName;
 
-    /// <summary>Everything the worker's topology may create for its queue, to delete before and after.</summary>
-    public string[] Entities => [Queue, Queue + "_error", Queue + "_skipped", Queue + "_dlq", Queue + "_quarantine"];
+    /// <summary>The queue bound to the worker's ProjectCompleted and ProjectReopened exchanges.</summary>
+    public string SubscriberQueue => SubscriberQueueOf(Queue);
+
+    /// <summary>Everything the worker's topology may create for its queue, and the subscriber queue, to delete before and after.</summary>
+    public string[] Entities => EntitiesOf(Queue);
+
+    public static string SubscriberQueueOf(string queue) => queue + ".completed";
+
+    public static string[] EntitiesOf(string queue) =>
+        [queue, queue + "_error", queue + "_skipped", queue + "_dlq", queue + "_quarantine", SubscriberQueueOf(queue)];
 
     /// <summary>Samples of (events recorded, RSS bytes), one per <see cref="Watch"/> tick.</summary>
     public IReadOnlyList<(long Events, long Rss)> Memory => memory;
 
-    public StoreProbe Probe => probe ?? throw new InvalidOperationException("the worker has not started");
+    /// <summary>The worker's store, SQLite or MongoDB.</summary>
+    public IStoreProbe Store => probe ?? throw new InvalidOperationException("the worker has not started");
+
+    /// <summary>The worker's SQLite file (the latency and scaling runs read it directly).</summary>
+    public StoreProbe Probe => Store as StoreProbe ?? throw new InvalidOperationException("the worker runs on MongoDB, not SQLite");
 
     public WorkerProcess Process => process ?? throw new InvalidOperationException("the worker has not started");
 
     /// <summary>Starts the worker and returns once it consumes its queue (its topology is declared by then).</summary>
     public async Task Start()
     {
+        if (subscriber)
+        {
+            await using var channel = await admin.CreateChannelAsync();
+            await Broker.DeclareQueue(channel, SubscriberQueue, QueueType.Classic);
+            await Broker.BindToWorkerOutputs(channel, SubscriberQueue);
+        }
         starts++;
         process = WorkerProcess.Start(broker, Settings, Path.Combine(directory, $"worker-{starts}.log"));
         var deadline = Stopwatch.StartNew();
@@ -78,18 +110,19 @@ public sealed class WorkerHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// Until <paramref name="until"/> completes: every 10 ms, reports the store's event count to <paramref name="seen"/>;
-    /// every 100 ms, samples the worker's RSS, and once more when <paramref name="until"/> completes, so that a short run
-    /// still has a sample at its end. Fails when the worker exits.
+    /// Until <paramref name="until"/> completes: every 10 ms, reports the store's event count to <paramref name="seen"/>
+    /// (exact from <paramref name="exactFrom"/> on, see <see cref="IStoreProbe.Count"/>); every 100 ms, samples the
+    /// worker's RSS, and once more when <paramref name="until"/> completes, so that a short run still has a sample at its
+    /// end. Fails when the worker exits.
     /// </summary>
-    public async Task Watch(Task until, Action<long> seen)
+    public async Task Watch(Task until, Action<long> seen, long exactFrom = 0)
     {
         ArgumentNullException.ThrowIfNull(until);
         ArgumentNullException.ThrowIfNull(seen);
         var lastSample = 0L;
         while (!until.IsCompleted)
         {
-            var count = Probe.Count();
+            var count = Store.Count(exactFrom);
             seen(count);
             if (Stopwatch.GetElapsedTime(lastSample) > TimeSpan.FromMilliseconds(100))
             {
@@ -104,7 +137,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         }
         if (!Process.HasExited)
         {
-            memory.Add((Probe.Count(), Process.Rss()));
+            memory.Add((Store.Count(exactFrom), Process.Rss()));
         }
     }
 
@@ -112,15 +145,28 @@ public sealed class WorkerHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Stop();
-        probe?.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        // Twice is fine (some callers dispose explicitly inside an `await using`).
+        var store = probe;
+        probe = null;
         try
         {
-            Directory.Delete(directory, recursive: true);
+            await Stop();
+            if (store is MongoProbe mongo)
+            {
+                mongo.DropDatabase();
+            }
         }
-        catch (IOException)
+        finally
         {
+            store?.Dispose();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }

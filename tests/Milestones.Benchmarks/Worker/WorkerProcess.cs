@@ -9,9 +9,18 @@ public sealed record WorkerSettings(string QueueName, string DatabasePath, int P
     /// <summary>Another catalog file than the shipped one (the latency run's larger catalog); null for the shipped one.</summary>
     public string? CatalogPath { get; init; }
 
+    /// <summary>
+    /// Run on MongoDB instead of SQLite (<see cref="DatabasePath"/> then unused): the server and a database of the
+    /// harness's own.
+    /// </summary>
+    public MongoDbDatabase? MongoDb { get; init; }
+
     /// <summary>More configuration, as environment variables (<c>Section__Key</c>).</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
 }
+
+/// <summary>A MongoDB server (a connection string) and the database the worker is to use on it.</summary>
+public sealed record MongoDbDatabase(string ConnectionString, string DatabaseName);
 
 /// <summary>
 /// The built worker (services/Milestones.Worker, the same configuration as this benchmark) run as its own process,
@@ -81,8 +90,18 @@ public sealed class WorkerProcess : IAsyncDisposable
         env["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         env["Health__Port"] = "0";   // probes on the app's (free) port: nothing fixed to collide with
         env["MILESTONES_SECRETS_DIR"] = Path.Combine(Path.GetDirectoryName(settings.DatabasePath)!, "no-secrets");
-        env["Storage__Provider"] = "Sqlite";
-        env["Storage__Sqlite__Path"] = settings.DatabasePath;
+        if (settings.MongoDb is { } mongo)
+        {
+            // services/Milestones.Storage.MongoDB/README.md; write concern, journal and retries stay at their defaults.
+            env["Storage__Provider"] = "MongoDb";
+            env["MongoDb__ConnectionString"] = mongo.ConnectionString;
+            env["MongoDb__DatabaseName"] = mongo.DatabaseName;
+        }
+        else
+        {
+            env["Storage__Provider"] = "Sqlite";
+            env["Storage__Sqlite__Path"] = settings.DatabasePath;
+        }
         env["Messaging__Transport"] = "RabbitMq";
         env["Messaging__QueueName"] = settings.QueueName;
         env["Messaging__PrefetchCount"] = settings.Prefetch.ToString(CultureInfo.InvariantCulture);
