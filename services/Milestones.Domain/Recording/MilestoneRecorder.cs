@@ -161,7 +161,7 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
             {
                 var request = batch[i];
                 var (outcome, record, refused) = request.Report is { } report
-                    ? (state.Apply(plan, report), EventRecord.From(report, now), null)
+                    ? (state.Apply(plan, report), EventRecord.From(report, now, request.Fingerprint), null)
                     : await Retract(request.Retraction!, state, plan, now, cancellationToken).ConfigureAwait(false);
                 if (refused is not null)
                 {

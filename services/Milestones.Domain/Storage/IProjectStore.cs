@@ -111,9 +111,10 @@ public sealed record EventRecord(
 {
     public bool IsRetraction => RetractedEventId is not null;
 
-    public static EventRecord From(MilestoneEvent e, DateTimeOffset recordedAt) =>
+    /// <param name="fingerprint">The event's fingerprint when the caller has it already (a digest of the whole event).</param>
+    public static EventRecord From(MilestoneEvent e, DateTimeOffset recordedAt, string? fingerprint = null) =>
         new(e.EventId, e.ProjectId, e.MilestoneCode, e.OccurredAt, e.ReportedAt, e.SourceSystem, e.Note, e.EvidenceUrl,
-            e.Fingerprint, recordedAt);
+            fingerprint ?? e.Fingerprint, recordedAt);
 
     public static EventRecord From(Retraction r, string retractedMilestoneCode, DateTimeOffset recordedAt) =>
         new(r.EventId, r.ProjectId, retractedMilestoneCode, r.RetractedAt, r.RetractedAt, r.SourceSystem, r.Reason, null,

@@ -51,7 +51,12 @@ public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTeleme
                 _ = Task.Run(RecordAll, CancellationToken.None);
             }
         }
-        var outcome = await waiting.Outcome.WaitAsync(cancellationToken).ConfigureAwait(false);
+        RecordOutcome outcome;
+        // Gives up waiting when the consumer is cancelled (the bus is stopping): its message is not acknowledged.
+        await using (cancellationToken.UnsafeRegister(static (state, token) => ((Waiting)state!).Cancel(token), waiting).ConfigureAwait(false))
+        {
+            outcome = await waiting.Outcome.ConfigureAwait(false);
+        }
         if (outcome.Failure is { } failure)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
@@ -98,25 +103,35 @@ public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTeleme
         try
         {
             var outcomes = await recorder.Record(batch.ConvertAll(w => w.Request), CancellationToken.None).ConfigureAwait(false);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Complete(outcomes[i]);
-            }
+            CompleteAll(batch, outcomes);
         }
         catch (Exception ex)
         {
             // The recorder answers every input, failures included; this is a bug or a broken invariant, not an outage.
             activity.RecordFailure(ex);
-            foreach (var waiting in batch)
-            {
-                waiting.Complete(RecordOutcome.Failed(ex));
-            }
+            CompleteAll(batch, [.. batch.Select(_ => RecordOutcome.Failed(ex))]);
         }
     }
 
+    /// <summary>
+    /// Hands the outcomes to the waiting consumers from one thread-pool work item for the whole batch, which runs their
+    /// continuations (the rest of each consume, the acknowledgement) one after the other: one hand-off per batch instead
+    /// of one per message, and the intake goes on to the next batch meanwhile.
+    /// </summary>
+    static void CompleteAll(List<Waiting> batch, IReadOnlyList<RecordOutcome> outcomes) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            var (waiting, results) = state;
+            for (var i = 0; i < waiting.Count; i++)
+            {
+                waiting[i].Complete(results[i]);
+            }
+        }, (batch, outcomes), preferLocal: false);
+
     sealed class Waiting(RecordRequest request, ActivityContext caller, CancellationToken cancellationToken)
     {
-        readonly TaskCompletionSource<RecordOutcome> outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run where the outcome is set: CompleteAll's work item, never the intake's own loop.
+        readonly TaskCompletionSource<RecordOutcome> outcome = new();
 
         public RecordRequest Request { get; } = request;
 
@@ -127,5 +142,7 @@ public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTeleme
         public Task<RecordOutcome> Outcome => outcome.Task;
 
         public void Complete(RecordOutcome result) => outcome.TrySetResult(result);
+
+        public void Cancel(CancellationToken token) => outcome.TrySetCanceled(token);
     }
 }
