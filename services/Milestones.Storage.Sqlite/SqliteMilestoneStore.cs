@@ -141,11 +141,13 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
     }
 
     /// <summary>
-    /// Copies the write-ahead log back into the database file off the commit path: at most one checkpoint at a time, at
-    /// most one a second, started after a commit. SQLite's automatic checkpoint would run inside the commit that crosses
-    /// its threshold and hold that commit (and the messages waiting on it) for as long as copying the log takes. A
-    /// PASSIVE checkpoint takes no write lock, so commits go on meanwhile; it copies what no reader still needs, and
-    /// the log starts again from its beginning once all of it has been copied.
+    /// Copies the write-ahead log back into the database file mostly off the commit path: at most one checkpoint at a
+    /// time, at most one a second, started after a commit. SQLite's automatic checkpoint would run inside the commit
+    /// that crosses its threshold and hold that commit (and the messages waiting on it) for as long as copying the log
+    /// takes. Here a PASSIVE checkpoint copies the bulk of the log while commits go on; then a second one, between two
+    /// commits (on the writer gate), copies only what they appended meanwhile. That second step matters: the log starts
+    /// again from its beginning only when a commit finds all of it copied, and a checkpoint that always runs beside
+    /// commits never catches up, so the log (and its memory-mapped index) would grow for as long as writes go on.
     /// </summary>
     void CheckpointSoon()
     {
@@ -163,6 +165,15 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
                 await using var command = connection.CreateCommand();
                 command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
                 await command.ExecuteNonQueryAsync();
+                await writer.WaitAsync();
+                try
+                {
+                    await command.ExecuteNonQueryAsync();
+                }
+                finally
+                {
+                    writer.Release();
+                }
             }
             catch (SqliteException)
             {
@@ -436,10 +447,11 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         // FULL: a committed transaction survives power loss, not only a process crash (NORMAL in WAL mode does not).
         // cache_size 8 MiB (default 2): the event-id index is written at random places, and a page read back from the
         // OS costs a system call. wal_autocheckpoint 0: no checkpoint inside a commit; CheckpointSoon runs them beside
-        // the commits. Neither changes what is durable when: that is the WAL and synchronous=FULL. busy_timeout: another
-        // process's writer is waited for in SQLite's own busy handler, in steps of milliseconds.
+        // the commits. Neither changes what is durable when: that is the WAL and synchronous=FULL. journal_size_limit
+        // 64 MiB: the log file is cut back to that when it starts over (it holds about a second of writes at full load).
+        // busy_timeout: another process's writer is waited for in SQLite's own busy handler, in steps of milliseconds.
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 5000;";
+        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864; PRAGMA busy_timeout = 5000;";
         command.ExecuteNonQuery();
     }
 

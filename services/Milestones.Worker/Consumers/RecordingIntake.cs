@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Milestones.Domain.Recording;
+using Milestones.Worker.Messaging;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker.Consumers;
@@ -103,6 +104,10 @@ public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTeleme
         try
         {
             var outcomes = await recorder.Record(batch.ConvertAll(w => w.Request), CancellationToken.None).ConfigureAwait(false);
+            if (batch.Count > 1 && outcomes.Any(IsolatedFailure))
+            {
+                outcomes = await RecordAlone(batch, outcomes).ConfigureAwait(false);
+            }
             CompleteAll(batch, outcomes);
         }
         catch (Exception ex)
@@ -111,6 +116,30 @@ public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTeleme
             activity.RecordFailure(ex);
             CompleteAll(batch, [.. batch.Select(_ => RecordOutcome.Failed(ex))]);
         }
+    }
+
+    /// <summary>
+    /// A failure that is not an outage of the store may belong to one input alone (a value the store cannot take, a
+    /// bug): it would fail every message of the batch with it, and their retries, batched together again, too.
+    /// </summary>
+    static bool IsolatedFailure(RecordOutcome outcome) => outcome.Failure is { } failure && !StoreOutage.IsOutage(failure);
+
+    /// <summary>
+    /// Records each input that failed that way again, on its own, so that it fails alone and the others get their own
+    /// outcomes. Recording again is safe: what the failed batch wrote is found recorded. An outage fails the batch as a
+    /// whole instead: every input would wait for the store in turn.
+    /// </summary>
+    async Task<IReadOnlyList<RecordOutcome>> RecordAlone(List<Waiting> batch, IReadOnlyList<RecordOutcome> outcomes)
+    {
+        var alone = outcomes.ToArray();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (IsolatedFailure(alone[i]))
+            {
+                alone[i] = (await recorder.Record([batch[i].Request], CancellationToken.None).ConfigureAwait(false))[0];
+            }
+        }
+        return alone;
     }
 
     /// <summary>
