@@ -104,9 +104,14 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         for (var k = 0; k < commits.Count; k++)
         {
             var commit = commits[k];
-            var existing = commit.Events
-                .Where(e => recorded.ContainsKey(e.EventId.ToString()))
-                .ToDictionary(e => e.EventId, e => (string)recorded[e.EventId.ToString()]);
+            var existing = new Dictionary<Guid, string>();
+            foreach (var e in commit.Events)
+            {
+                if (recorded.TryGetValue(e.EventId.ToString(), out var fingerprint))
+                {
+                    existing[e.EventId] = (string)fingerprint;
+                }
+            }
             if (existing.Count > 0)
             {
                 results[k] = new CommitResult.EventsExist(existing);

@@ -8,7 +8,8 @@ namespace Milestones.Worker.Messaging;
 /// <c>mandatory</c> flag: a message that no queue is bound to receive is returned by the broker instead of being
 /// dropped, and MassTransit fails the publish with <see cref="MessageReturnedException"/>. The outbox then leaves the
 /// entry pending (<see cref="Outbox.OutboxPublishFailures"/>). Other messages (the quarantine forward, error-queue
-/// moves) are untouched: it is added to the publish pipe of the output types only (<see cref="RabbitMqTopology.ConfigureOutputs"/>). On a transport without the flag (in-memory) it does nothing.
+/// moves) are untouched: it is added to the publish pipe of the output types only
+/// (<see cref="RabbitMqTopology.ConfigureOutputs"/>). On a transport without the flag (in-memory) it does nothing.
 /// </summary>
 public sealed class MandatoryOutputsFilter<T> : IFilter<PublishContext<T>>
     where T : class

@@ -1,71 +1,21 @@
-using MassTransit;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using Milestones.Contracts;
 
 namespace Milestones.Benchmarks.Scenarios;
 
 /// <summary>
-/// What a user writes first: a MassTransit consumer that stores each event in its own SQLite transaction (open a
-/// pooled connection, BEGIN, insert the event, upsert the project's row, COMMIT), durable like the real store (WAL,
-/// synchronous=FULL). MassTransit's default concurrency (the prefetch) and no batching.
+/// The naive consumer on SQLite: each event in its own transaction (open a pooled connection, BEGIN, insert the event,
+/// upsert the project's row, COMMIT), durable like the real store (WAL, synchronous=FULL).
 /// </summary>
-public sealed class NaiveScenario(Broker broker, string directory) : IDrainScenario
+public sealed class NaiveScenario(Broker broker, string directory) : NaiveDrainScenario(broker)
 {
-    QueueType queueType;
-    MassTransitBus? bus;
-    NaiveStore? store;
+    public override string Name => "naive";
+    public override string Queue => "bench.naive";
 
-    public string Name => "naive";
-    public string Queue => "bench.naive";
-    public string[] Entities => [Queue, Queue + "_error", Queue + "_skipped"];
-
-    public async Task Prepare(QueueType type, int prefetch)
-    {
-        queueType = type;
-        store = new NaiveStore(Path.Combine(directory, $"naive-{Guid.NewGuid():N}.db"));
-        await using var connection = await broker.Connect("bench-naive-declare");
-        await using var channel = await connection.CreateChannelAsync();
-        await Broker.DeclareQueue(channel, Queue, queueType);
-    }
-
-    public async Task Start(DrainClock clock, int prefetch) =>
-        bus = await MassTransitBus.Start<NaiveSqliteConsumer>(broker, Queue, queueType, prefetch, services =>
-        {
-            services.AddSingleton(clock);
-            services.AddSingleton(store!);
-        });
-
-    public TimeSpan ConsumerCpu() => Cpu.Self();
-
-    public string Diagnose() => "";
-
-    public async Task<string?> Verify(long expected)
-    {
-        var stored = await store!.CountEvents();
-        return stored == expected ? null : $"naive store holds {stored} events, expected {expected}";
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (bus is not null)
-        {
-            await bus.DisposeAsync();
-        }
-        store?.Delete();
-    }
-
-    public sealed class NaiveSqliteConsumer(NaiveStore store, DrainClock clock) : IConsumer<MilestoneReached>
-    {
-        public async Task Consume(ConsumeContext<MilestoneReached> context)
-        {
-            await store.Write(context.Message, context.CancellationToken);
-            clock.Tick();
-        }
-    }
+    protected override INaiveStore CreateStore() => new NaiveStore(Path.Combine(directory, $"naive-{Guid.NewGuid():N}.db"));
 
     /// <summary>One SQLite file; every write opens a pooled connection and commits its own transaction.</summary>
-    public sealed class NaiveStore
+    public sealed class NaiveStore : INaiveStore
     {
         readonly string path;
         readonly string connectionString;
@@ -137,13 +87,15 @@ public sealed class NaiveScenario(Broker broker, string directory) : IDrainScena
             return (long)(await command.ExecuteScalarAsync())!;
         }
 
-        public void Delete()
+        /// <summary>Deletes the file.</summary>
+        public ValueTask DisposeAsync()
         {
             SqliteConnection.ClearAllPools();
             foreach (var suffix in new[] { "", "-wal", "-shm" })
             {
                 File.Delete(path + suffix);
             }
+            return ValueTask.CompletedTask;
         }
     }
 }
