@@ -206,17 +206,37 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         return pairs;
     }
 
-    public async Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// A keyset page: the row-value comparison <c>(occurred_at, recorded_at, event_id) &gt; (…)</c> (or <c>&lt;</c>, newest
+    /// first) starts the page inside the index <c>events_timeline</c>, which also gives the order, so a page deep in a long
+    /// timeline reads only its own rows. Ids are stored as canonical lower-case text, so their ordinal (BINARY) order is
+    /// <see cref="TimelinePosition"/>'s. One row more than the page is read, to tell whether more remain.
+    /// </summary>
+    public async Task<TimelinePage> GetTimeline(string projectId, TimelineQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        query = query.Validated();
+        var newest = query.Order == TimelineOrder.NewestFirst;
+        var direction = newest ? "DESC" : "ASC";
+        var keyset = query.After is null ? string.Empty : newest
+            ? "AND (occurred_at, recorded_at, event_id) < ($occurred, $recorded, $event)"
+            : "AND (occurred_at, recorded_at, event_id) > ($occurred, $recorded, $event)";
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
+        command.CommandText = $"""
             SELECT event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at,
                 retracted_event_id
-            FROM events WHERE project_id = $id ORDER BY occurred_at, rowid LIMIT $limit
+            FROM events WHERE project_id = $id {keyset}
+            ORDER BY occurred_at {direction}, recorded_at {direction}, event_id {direction} LIMIT $limit
             """;
         command.Parameters.AddWithValue("$id", projectId);
-        command.Parameters.AddWithValue("$limit", limit);
+        command.Parameters.AddWithValue("$limit", query.Limit + 1);
+        if (query.After is { } after)
+        {
+            command.Parameters.AddWithValue("$occurred", after.OccurredAtUtcTicks);
+            command.Parameters.AddWithValue("$recorded", after.RecordedAtUtcTicks);
+            command.Parameters.AddWithValue("$event", after.EventIdKey);
+        }
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var result = new List<EventRecord>();
         while (await reader.ReadAsync(cancellationToken))
@@ -234,7 +254,7 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
                 FromTicks(reader.GetInt64(9)),
                 reader.IsDBNull(10) ? null : Guid.Parse(reader.GetString(10))));
         }
-        return result;
+        return TimelinePage.FromOneMore(result, query.Limit);
     }
 
     /// <summary>Leases up to <c>maxCount</c> pending entries, oldest first, in one statement (atomic on its own).</summary>

@@ -8,11 +8,13 @@ builder.Configuration.AddDemoSwitch(args);
 var demo = builder.Configuration.IsDemo();
 
 builder.AddApplicationServices();
+builder.AddQueryApi();
 
 var app = builder.Build();
 
+app.UseProblemResponses();
 app.MapDefaultEndpoints();
-app.MapProjectEndpoints();
+app.UseQueryApi();
 
 app.Run();
 

@@ -89,6 +89,9 @@ public sealed class WorkerProcess : IAsyncDisposable
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         env["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         env["Health__Port"] = "0";   // probes on the app's (free) port: nothing fixed to collide with
+        // Production's query API needs a token issuer; the benchmark never calls the API.
+        env["Api__Authentication__Authority"] = "https://login.example.org/realms/milestones-benchmark";
+        env["Api__Authentication__Audience"] = "milestones-api";
         env["MILESTONES_SECRETS_DIR"] = Path.Combine(Path.GetDirectoryName(settings.DatabasePath)!, "no-secrets");
         if (settings.MongoDb is { } mongo)
         {
