@@ -31,6 +31,7 @@ public sealed class Store_outages(WorkerFixture fixture) : IClassFixture<WorkerF
         // No room beyond the pages the file has: the events below, with the longest note allowed, cannot all fit.
         store.MaxSize = new FileInfo(store.Path).Length;
         var events = Events.Stream(40).Select(e => e with { Note = new string('满', 2_000) }).ToList();
+        var ids = events.Select(e => e.EventId.ToString()).ToHashSet();
         await Task.WhenAll(events.Select(e => client.PublishJson(Queues.InputExchange, e, e.EventId.ToString())));
 
         await Poll.Until(async () => (await worker.Http.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode == HttpStatusCode.ServiceUnavailable,
@@ -43,7 +44,7 @@ public sealed class Store_outages(WorkerFixture fixture) : IClassFixture<WorkerF
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
         var (readyCount, unacked) = await fixture.VirtualHost.QueueCounts(Queues.Input);
         Assert.Equal(events.Count - worker.Store.CountEvents(events.Select(e => e.EventId)), readyCount + unacked);
-        Assert.Empty(await client.Drain(Queues.Error));
+        Assert.DoesNotContain(await client.Drain(Queues.Error), m => ids.Contains(m.Properties.MessageId ?? ""));
 
         // Room again: everything held is recorded, once, and the worker is ready.
         store.MaxSize = null;
@@ -51,7 +52,7 @@ public sealed class Store_outages(WorkerFixture fixture) : IClassFixture<WorkerF
             () => $"{worker.Store.CountEvents(events.Select(e => e.EventId))} of {events.Count} events recorded once there was room");
         await Poll.Until(async () => (await worker.Http.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(10), () => "readiness did not recover");
-        Assert.Empty(await client.Drain(Queues.Error));
+        Assert.DoesNotContain(await client.Drain(Queues.Error), m => ids.Contains(m.Properties.MessageId ?? ""));
         await Poll.Until(async () => await fixture.VirtualHost.QueueCounts(Queues.Input) == (0, 0), TimeSpan.FromSeconds(10), () => "messages left in the input queue");
     }
 
