@@ -55,6 +55,8 @@ public sealed class MilestonesTelemetry : IDisposable
             "Outbox publishes the broker returned because no queue was bound to the exchange; the entry stays pending");
         RecordFailures = meter.CreateCounter<long>("milestones.record.failures", "{event}",
             "Inputs whose recording failed, by kind: outage (the store cannot be written; held and retried), conflict, unexpected");
+        SinkRefused = meter.CreateCounter<long>("milestones.sink.refused", "{message}",
+            "Moves to a sink queue (_error, _skipped) that failed, usually because the bounded queue is full; the message stays in its input queue");
         ProcessingDuration = meter.CreateHistogram("milestones.processing.duration", "s", "Time to record one event",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         BatchSize = meter.CreateHistogram<int>("milestones.batch.size", "{event}", "Inputs recorded together with one store write",
@@ -75,6 +77,12 @@ public sealed class MilestonesTelemetry : IDisposable
     public Counter<long> CompletionsPublished { get; }
     public Counter<long> ReopeningsPublished { get; }
     public Counter<long> OutboxUnroutable { get; }
+
+    /// <summary>Tag <c>queue</c> of <see cref="SinkRefused"/>: the sink queue that refused the move.</summary>
+    public const string QueueTag = "queue";
+
+    /// <summary>Moves to a sink queue that failed (<see cref="Messaging.SinkRefusalFilter{TContext}"/>), by <see cref="QueueTag"/>.</summary>
+    public Counter<long> SinkRefused { get; }
 
     /// <summary>Tag <c>kind</c> of <see cref="RecordFailures"/>: <c>outage</c>, <c>conflict</c> or <c>unexpected</c>.</summary>
     public const string KindTag = "kind";
