@@ -16,12 +16,13 @@ namespace Milestones.Worker.IntegrationTests.FailureHandling;
 public sealed class Store_outages(WorkerFixture fixture) : IClassFixture<WorkerFixture>
 {
     const string Failures = "milestones.record.failures";
+    const string Outage = "milestones.store.outage";
 
     [Fact]
     public async Task A_full_database_holds_the_messages_and_says_not_ready_until_it_has_room_again()
     {
         var (worker, client) = await fixture.Start();
-        using var metrics = new MetricRecorder(worker.Services, Failures);
+        using var metrics = new MetricRecorder(worker.Services, Failures, Outage);
         var store = worker.Services.GetRequiredService<SqliteMilestoneStore>();
         var first = Events.Valid(projectId: "subway-16-south", code: "construction-started");
         await client.PublishJson(Queues.InputExchange, first, first.EventId.ToString());
@@ -39,6 +40,7 @@ public sealed class Store_outages(WorkerFixture fixture) : IClassFixture<WorkerF
         var held = worker.Store.CountEvents(events.Select(e => e.EventId));
         Assert.True(held < events.Count, "every event fit: the store never filled up");
         Assert.True(metrics.Sum(Failures, ("kind", StoreOutage.OutageKind)) > 0);
+        Assert.Equal(1, metrics.Observe(Outage));
         Assert.Equal(0, metrics.Sum(Failures, ("kind", StoreOutage.UnexpectedKind)));
         // Held past the retry budget (3 tries): still not in the error queue, still in the input queue unacknowledged.
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
@@ -52,6 +54,7 @@ public sealed class Store_outages(WorkerFixture fixture) : IClassFixture<WorkerF
             () => $"{worker.Store.CountEvents(events.Select(e => e.EventId))} of {events.Count} events recorded once there was room");
         await Poll.Until(async () => (await worker.Http.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(10), () => "readiness did not recover");
+        Assert.Equal(0, metrics.Observe(Outage));
         Assert.DoesNotContain(await client.Drain(Queues.Error), m => ids.Contains(m.Properties.MessageId ?? ""));
         await Poll.Until(async () => await fixture.VirtualHost.QueueCounts(Queues.Input) == (0, 0), TimeSpan.FromSeconds(10), () => "messages left in the input queue");
     }
