@@ -81,6 +81,19 @@ public sealed class MongoOutageClassification
     }
 
     [Fact]
+    public async Task A_write_to_a_MongoDB_nothing_answers_fails_as_an_outage()
+    {
+        // The real driver against a closed port: it fails the write once server selection gives up (300 ms here).
+        var client = new MongoClient(MongoDbClientSettings.Create(new MongoDbOptions { ConnectionString = TestData.ClosedPort.ConnectionString("u", "p") }));
+        var events = client.GetDatabase("milestones").GetCollection<BsonDocument>("events");
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => events.InsertOneAsync(new BsonDocument("_id", 1), cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.True(MongoStoreOutage.IsOutage(failure), failure.GetType().FullName);
+        Assert.Equal(StoreOutage.OutageKind, StoreOutage.Kind(failure));
+    }
+
+    [Fact]
     public void An_outage_wrapped_in_other_exceptions_is_found()
     {
         var outage = new MongoNotPrimaryException(Connection, Command, Reply(10107, "NotWritablePrimary"));
