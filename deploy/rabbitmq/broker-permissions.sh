@@ -16,6 +16,8 @@
 #   --subscribers "A B"   subscriber users; subscriber A owns the queues (and exchanges) named "A.*"
 #   --admin-user NAME     also an administrator of the virtual host (for a local stack's management UI)
 #   --secrets-dir DIR     the password of user U is the content of the file DIR/U
+#   --sink-max-length N   bound of each sink queue in messages (default: 100000)
+#   --sink-max-bytes N    bound of each sink queue in bytes of bodies (default: 1073741824, 1 GiB)
 #   --definitions         print RabbitMQ definitions (JSON; salted SHA-256 password hashes) on stdout
 #                         instead of applying them, e.g. for the broker's load_definitions at boot
 #
@@ -25,7 +27,19 @@
 #
 # Applying imports the definitions with `rabbitmqctl import_definitions` from stdin, one call: the virtual
 # host is created when missing, users are created or updated (a changed password is applied), permissions
-# are set. Run it as often as you like; it never deletes a user (remove one with rabbitmqctl delete_user).
+# are set, and so are the queue policies (below). Run it as often as you like; it never deletes a user (remove one
+# with rabbitmqctl delete_user).
+#
+# Queue policies (a policy, not queue arguments: MassTransit declares the queues, and a queue argument that changes
+# makes every later declaration fail with PRECONDITION_FAILED; a policy is applied to existing queues at once):
+#   milestones-sink-queues   <queue>(-retractions)?(_quarantine)?(_error|_skipped|_dlq): max-length, max-length-bytes,
+#                            overflow reject-publish. At the bound the broker refuses the move (a publisher nack): the
+#                            message stays in the queue it was moving from and is delivered again; nothing is dropped.
+#   milestones-quarantine    <queue>(-retractions)?_quarantine: the same bound, and dead-letter-strategy at-least-once.
+#   milestones-input-queues  <queue>(-retractions)?: overflow reject-publish and dead-letter-strategy at-least-once, no
+#                            bound. With at-least-once a message reaching its delivery limit is kept by its queue until
+#                            the dead-letter queue takes it; RabbitMQ's default (at-most-once) would drop it when the
+#                            dead-letter queue is full.
 # RABBITMQCTL is the command that runs rabbitmqctl (default: rabbitmqctl), split on spaces, e.g.
 #   RABBITMQCTL="kubectl exec -i -n rabbitmq rabbitmq-server-0 -- rabbitmqctl"
 #
@@ -42,6 +56,8 @@ publishers_given=false
 subscribers=""
 admin_user=""
 secrets_dir=""
+sink_max_length=100000
+sink_max_bytes=1073741824
 mode=apply
 
 die() { echo "broker-permissions: $*" >&2; exit 2; }
@@ -57,6 +73,8 @@ while [ $# -gt 0 ]; do
     --subscribers) [ $# -ge 2 ] || die "--subscribers needs a value"; subscribers=$2; shift 2 ;;
     --admin-user) need "$@"; admin_user=$2; shift 2 ;;
     --secrets-dir) need "$@"; secrets_dir=$2; shift 2 ;;
+    --sink-max-length) need "$@"; sink_max_length=$2; shift 2 ;;
+    --sink-max-bytes) need "$@"; sink_max_bytes=$2; shift 2 ;;
     --definitions) mode=definitions; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
@@ -82,6 +100,9 @@ admin_users=()
 valid_name() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]]; }
 for name in "$vhost" "$worker_user" "$queue" "${publisher_users[@]}" "${subscriber_users[@]}" "${admin_users[@]}"; do
   valid_name "$name" || die "invalid name '$name': letters, digits, '.', '_' and '-' only"
+done
+for bound in "$sink_max_length" "$sink_max_bytes"; do
+  [[ $bound =~ ^[1-9][0-9]*$ ]] || die "invalid sink bound '$bound': a whole number above zero"
 done
 # A regular expression matching exactly the text $1.
 literal() { printf '%s' "$1" | sed 's/[.]/\\./g'; }
@@ -182,10 +203,24 @@ if [ -n "$admin_user" ]; then
   permissions+=("$(permission_json "$admin_user" '.*' '.*' '.*')")
 fi
 
+# --- queue policies: bounded sink queues that refuse rather than drop (see the header) ------------------------
+policy_json() {   # name pattern definition
+  jq -nc --arg vhost "$vhost" --arg name "$1" --arg pattern "$2" --argjson definition "$3" \
+    '{ vhost: $vhost, name: $name, pattern: $pattern, "apply-to": "queues", priority: 10, definition: $definition }'
+}
+bound=$(jq -nc --argjson length "$sink_max_length" --argjson bytes "$sink_max_bytes" \
+  '{ "max-length": $length, "max-length-bytes": $bytes, overflow: "reject-publish" }')
+policies=(
+  "$(policy_json milestones-sink-queues "^$q(-retractions)?(_quarantine)?(_error|_skipped|_dlq)\$" "$bound")"
+  "$(policy_json milestones-quarantine "^$q(-retractions)?_quarantine\$" "$(jq -c '. + { "dead-letter-strategy": "at-least-once" }' <<<"$bound")")"
+  "$(policy_json milestones-input-queues "^$q(-retractions)?\$" '{ "overflow": "reject-publish", "dead-letter-strategy": "at-least-once" }')"
+)
+
 definitions=$(jq -n --arg vhost "$vhost" \
   --argjson users "$(printf '%s\n' "${users[@]}" | jq -s .)" \
   --argjson permissions "$(printf '%s\n' "${permissions[@]}" | jq -s .)" \
-  '{ vhosts: [{ name: $vhost }], users: $users, permissions: $permissions }')
+  --argjson policies "$(printf '%s\n' "${policies[@]}" | jq -s .)" \
+  '{ vhosts: [{ name: $vhost }], users: $users, permissions: $permissions, policies: $policies }')
 
 if [ "$mode" = definitions ]; then
   printf '%s\n' "$definitions"
@@ -194,4 +229,4 @@ fi
 
 read -r -a ctl <<<"${RABBITMQCTL:-rabbitmqctl}"
 printf '%s\n' "$definitions" | "${ctl[@]}" import_definitions -q --format json
-echo "broker-permissions: virtual host '$vhost': worker '$worker_user', publishers: ${publishers}, subscribers: ${subscribers:-none}${admin_user:+, administrator $admin_user}" >&2
+echo "broker-permissions: virtual host '$vhost': worker '$worker_user', publishers: ${publishers}, subscribers: ${subscribers:-none}${admin_user:+, administrator $admin_user}; sink queues bounded at $sink_max_length messages / $sink_max_bytes bytes" >&2

@@ -82,9 +82,9 @@ public static class Extensions
                 builder.Services.AddOptions<SqliteStoreOptions>().BindConfiguration(SqliteStoreOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
                 builder.Services.AddSingleton(services =>
                 {
-                    var path = services.GetRequiredService<IOptions<SqliteStoreOptions>>().Value.Path;
+                    var sqlite = services.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
                     var demo = services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled;
-                    return new SqliteMilestoneStore(demo ? DemoDatabase.Path : Path.Combine(builder.Environment.ContentRootPath, path));
+                    return new SqliteMilestoneStore(demo ? DemoDatabase.Path : Path.Combine(builder.Environment.ContentRootPath, sqlite.Path), maxSize: sqlite.MaxSize);
                 });
                 builder.Services.AddSingleton<IProjectStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
                 builder.Services.AddSingleton<IOutboxStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
