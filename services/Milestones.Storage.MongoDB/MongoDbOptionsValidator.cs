@@ -22,6 +22,7 @@ public sealed class MongoDbOptionsValidator : IValidateOptions<MongoDbOptions>
             // w=0 writes are not acknowledged: a version conflict or a duplicate event would go unseen.
             failures.Add($"{MongoDbOptions.SectionName}:WriteConcern must be 'majority' or at least 1; unacknowledged writes would lose the version check.");
         }
+        failures.AddRange(MongoDbTls.Problems(options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -60,6 +60,8 @@ public class Starting_the_worker
             // Nothing listens there: the check must stop the start before any connection is tried.
             ["RabbitMqTransport:Host"] = "127.0.0.1",
             ["RabbitMqTransport:Port"] = "1",
+            // TLS, which Production requires; the tests of plaintext turn it off.
+            ["RabbitMqTransport:UseSsl"] = "true",
         };
         foreach (var (key, value) in broker)
         {

@@ -35,6 +35,8 @@ public sealed class ProductionWithoutMongoDb : IAsyncLifetime
             builder.UseSetting("MILESTONES_SECRETS_DIR", secrets.FullName);
             builder.UseSetting("MongoDb:ConnectionString", $"mongodb://from-environment:{ClosedPort.Find()}");
             builder.UseSetting("MongoDb:HealthCheckTimeout", "00:00:05");
+            // Production refuses MongoDB without TLS; nothing answers on the port, so no handshake is ever tried.
+            builder.UseSetting("MongoDb:UseTls", "true");
             builder.UseSetting("Messaging:Transport", "InMemory");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
