@@ -80,6 +80,12 @@ public sealed class ServerCertificateTrust
     {
         // The host the connection asked for: the stream knows it; the name is only for the log line.
         var host = sender is SslStream { TargetHostName: { Length: > 0 } target } ? target : "(unknown host)";
+        return Validate(host, certificate, chain, errors);
+    }
+
+    /// <summary>As <see cref="Validate(object, X509Certificate?, X509Chain?, SslPolicyErrors)"/>, for a connection to <paramref name="host"/>.</summary>
+    public bool Validate(string host, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
         var refusal = Check(certificate, chain, errors, customRoots, host);
         if (refusal is null)
         {
