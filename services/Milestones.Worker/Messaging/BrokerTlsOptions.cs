@@ -80,37 +80,27 @@ public sealed class BrokerTlsValidator(IOptions<RabbitMqTransportOptions> transp
     }
 }
 
-/// <summary>Applies <c>RabbitMqTransport</c> and <see cref="BrokerTlsOptions"/> to MassTransit's host configuration.</summary>
+/// <summary>Applies <see cref="BrokerTlsOptions"/> to MassTransit's TLS configuration of the broker connection.</summary>
 public static class BrokerTls
 {
     /// <summary>
-    /// Host, port, virtual host and credentials from MassTransit's options; with <c>UseSsl</c>, TLS with the server name,
-    /// the certificate checks of <see cref="ServerCertificateTrust"/> and the optional client certificate.
+    /// The server name to verify (default: the host), the certificate checks of <see cref="ServerCertificateTrust"/>
+    /// (every check on; a refusal logged to <paramref name="logger"/>) and the optional client certificate.
     /// </summary>
-    public static void ConfigureBrokerHost(this IRabbitMqBusFactoryConfigurator cfg, RabbitMqTransportOptions transport, BrokerTlsOptions tls, ILogger logger)
+    public static Action<IRabbitMqSslConfigurator> Configure(RabbitMqTransportOptions transport, BrokerTlsOptions tls, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(tls);
-        cfg.Host(transport.Host, transport.Port, transport.VHost, host =>
+        return ssl =>
         {
-            host.Username(transport.User);
-            host.Password(transport.Pass);
-            if (!transport.UseSsl)
+            ssl.ServerName = tls.ServerName is { Length: > 0 } serverName ? serverName : transport.Host;
+            // The platform's choice (TLS 1.2 or 1.3), not a pinned version.
+            ssl.Protocol = SslProtocols.None;
+            ssl.CertificateValidationCallback = new ServerCertificateTrust("RabbitMQ", tls.CaFile, logger).Validate;
+            if (tls.ClientCertificateFile is { Length: > 0 } certificate && tls.ClientKeyFile is { Length: > 0 } key)
             {
-                return;
+                ssl.Certificate = ServerCertificateTrust.LoadClientCertificate(certificate, key);
             }
-            var trust = new ServerCertificateTrust("RabbitMQ", tls.CaFile, logger);
-            host.UseSsl(ssl =>
-            {
-                ssl.ServerName = tls.ServerName is { Length: > 0 } serverName ? serverName : transport.Host;
-                // The platform's choice (TLS 1.2 or 1.3), not a pinned version.
-                ssl.Protocol = SslProtocols.None;
-                ssl.CertificateValidationCallback = trust.Validate;
-                if (tls.ClientCertificateFile is { Length: > 0 } certificate && tls.ClientKeyFile is { Length: > 0 } key)
-                {
-                    ssl.Certificate = ServerCertificateTrust.LoadClientCertificate(certificate, key);
-                }
-            });
-        });
+        };
     }
 }

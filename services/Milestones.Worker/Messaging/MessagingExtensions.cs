@@ -75,8 +75,8 @@ public static class MessagingExtensions
             var testing = context.GetRequiredService<IOptions<TestingOptions>>().Value;
             var transport = context.GetRequiredService<IOptions<RabbitMqTransportOptions>>().Value;
             // With RabbitMqTransport:UseSsl, TLS whose certificate checks all stay on (BrokerTls, ServerCertificateTrust).
-            cfg.ConfigureBrokerHost(transport, context.GetRequiredService<IOptions<BrokerTlsOptions>>().Value,
-                context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerTls).FullName!));
+            cfg.ConfigureHost(transport, BrokerTls.Configure(transport, context.GetRequiredService<IOptions<BrokerTlsOptions>>().Value,
+                context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerTls).FullName!)));
             // Every message the worker sends or publishes carries its broker user as the AMQP user_id, which RabbitMQ
             // validates against the connection: subscribers can check that a completion came from the worker.
             cfg.ConfigureSend(send => send.UseFilter(new BrokerUserIdFilter<SendContext>(transport.User)));
