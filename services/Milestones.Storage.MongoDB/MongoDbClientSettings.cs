@@ -22,6 +22,7 @@ public static class MongoDbClientSettings
         {
             settings.UseTls = useTls;
         }
+        MongoDbTls.Apply(settings, options, loggerFactory);
         if (options.ServerSelectionTimeout is { } serverSelectionTimeout)
         {
             settings.ServerSelectionTimeout = serverSelectionTimeout;

@@ -25,6 +25,19 @@ public sealed class MongoDbOptions
     public bool? UseTls { get; set; }
 
     /// <summary>
+    /// A PEM bundle of the CA certificates that issue the servers' certificates (a cluster's private CA). Set, the chain is
+    /// validated against these only; unset, against the system's trust store. The .NET driver ignores the URL's
+    /// <c>tlsCAFile</c>, so it is set here. Default: unset.
+    /// </summary>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>A PEM client certificate (X.509 authentication or mutual TLS), with <see cref="TlsClientKeyFile"/>. Default: unset.</summary>
+    public string? TlsClientCertificateFile { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsClientCertificateFile"/> (unencrypted, as in a Kubernetes TLS secret).</summary>
+    public string? TlsClientKeyFile { get; set; }
+
+    /// <summary>
     /// Write concern <c>w</c>: <c>majority</c> or a number of members (at least 1: the version check needs acknowledged
     /// writes). Default <c>majority</c>, so an acknowledged event survives a failover. Overrides the connection string.
     /// </summary>

@@ -35,6 +35,7 @@ public sealed class MongoDbOptionsValidator : IValidateOptions<MongoDbOptions>
         {
             failures.Add($"{MongoDbOptions.SectionName}:ServerSelectionTimeout must be above zero.");
         }
+        failures.AddRange(MongoDbTls.Problems(options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -14,6 +14,7 @@ using Milestones.Worker.Demo;
 using Milestones.Worker.Health;
 using Milestones.Worker.Messaging;
 using Milestones.Worker.Outbox;
+using Milestones.Worker.Security;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker;
@@ -43,6 +44,8 @@ public static class Extensions
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<InputRecording>();
 
+        // In Production: TLS to the broker and the database, certificate checks on (Security:AllowInsecureTransport).
+        builder.AddTransportSecurity();
         builder.AddStore();
         builder.AddMessaging();
         builder.AddWorkerTelemetry();

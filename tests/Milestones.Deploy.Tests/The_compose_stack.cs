@@ -56,6 +56,9 @@ public sealed class The_compose_stack(DeployToolchain toolchain)
         Assert.Equal("milestones-worker", worker.Str("RabbitMqTransport__User"));
         Assert.Equal("milestones", worker.Str("RabbitMqTransport__VHost"));
         Assert.Null(worker.At("Messaging__AllowDefaultBrokerCredentials"));
+        // Plaintext AMQP and MongoDB on the local stack: allowed explicitly, as the worker requires in Production.
+        Assert.Equal("false", worker.Str("RabbitMqTransport__UseSsl"));
+        Assert.Equal("true", worker.Str("Security__AllowInsecureTransport"));
         // The broker imports the definitions init-dev-secrets.sh generated with deploy/rabbitmq/broker-permissions.sh.
         var definitions = Assert.Single(rabbitmq.Arr("secrets").OfType<JsonObject>(), s => s.Str("target") == "/etc/rabbitmq/definitions.json");
         Assert.Equal("./.secrets/rabbitmq-definitions.json", compose.Obj("secrets").Obj(definitions.Str("source")!).Str("file"));

@@ -75,6 +75,8 @@ public class Probing_the_worker
             // Not the default guest/guest, which Production refuses; nothing answers on the port anyway.
             ["RabbitMqTransport:User"] = "milestones-worker",
             ["RabbitMqTransport:Pass"] = "unused",
+            // Nor plaintext AMQP, unless told.
+            ["Security:AllowInsecureTransport"] = "true",
         });
         using var probes = worker.Probes();
 
