@@ -7,12 +7,12 @@ public sealed class The_network_policy(DeployToolchain toolchain)
 {
     /// <summary>
     /// Egress ports per overlay. Production: the TLS ports only (AMQPS 5671, MongoDB 27017 with TLS, OTLP/gRPC over TLS
-    /// 4317) and DNS. The dev cluster may also speak plaintext AMQP (5672) and OTLP/HTTP (4318).
+    /// 4317), HTTPS to the query API's token issuer (443) and DNS. The dev cluster may also speak plaintext AMQP (5672) and OTLP/HTTP (4318).
     /// </summary>
     static readonly Dictionary<string, string[]> AllowedEgress = new(StringComparer.Ordinal)
     {
-        ["dev"] = ["53/UDP", "53/TCP", "5671/TCP", "5672/TCP", "27017/TCP", "4317/TCP", "4318/TCP"],
-        ["prod"] = ["53/UDP", "53/TCP", "5671/TCP", "27017/TCP", "4317/TCP"],
+        ["dev"] = ["53/UDP", "53/TCP", "5671/TCP", "5672/TCP", "27017/TCP", "4317/TCP", "4318/TCP", "443/TCP"],
+        ["prod"] = ["53/UDP", "53/TCP", "5671/TCP", "27017/TCP", "4317/TCP", "443/TCP"],
     };
 
     [Theory]
@@ -67,6 +67,11 @@ public sealed class The_network_policy(DeployToolchain toolchain)
             // Label keys contain dots, so they are read from the object, not by a dotted path.
             Assert.Equal(server, peer.Obj("podSelector.matchLabels")["app.kubernetes.io/name"]?.GetValue<string>());
         }
+
+        // The token issuer is outside the cluster's labels: an address block, on HTTPS only.
+        var issuer = Assert.Single(rules, r => r.Arr("ports").OfType<JsonObject>().Any(p => PortAndProtocol(p) == "443/TCP"));
+        Assert.Equal(["443/TCP"], issuer.Arr("ports").OfType<JsonObject>().Select(PortAndProtocol));
+        Assert.NotNull(Assert.Single(issuer.Arr("to").OfType<JsonObject>()).At("ipBlock.cidr"));
     }
 
     [Theory]
