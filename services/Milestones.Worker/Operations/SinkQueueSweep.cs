@@ -91,22 +91,30 @@ public sealed class SinkQueueSweep(IConnection connection, string brokerUser, Ti
         await channel.BasicCancelAsync(tag, noWait: false, cancellationToken);
 
         var seen = new List<SinkMessage>(taken.Count);
-        var moved = new List<SinkMessage>();
+        var moves = new List<(Delivery Delivery, SinkMessage Message, string Target)>();
+        var done = 0;
         for (var i = 0; i < taken.Count; i++)
         {
             var delivery = taken[i];
             var message = SinkMessage.Read(queue.Name, i + 1, delivery.Properties, delivery.Body);
             seen.Add(message);
-            var target = destination(message);
-            var properties = Copy(delivery.Properties, dropFailureHeaders: target is not null);
-            // Mandatory: a copy no queue would take comes back as a failed publish, and the original is not acknowledged.
-            await channel.BasicPublishAsync(target ?? queue.Name, string.Empty, mandatory: true, properties, delivery.Body, cancellationToken);
-            if (target is not null)
+            if (destination(message) is { } target)
             {
-                moved.Add(message);
+                moves.Add((delivery, message, target));
+                continue;
             }
-            progress?.Invoke(i + 1, taken.Count);
+            // Mandatory: a copy no queue would take comes back as a failed publish, and the original is not acknowledged.
+            await channel.BasicPublishAsync(queue.Name, string.Empty, mandatory: true, Copy(delivery.Properties, dropFailureHeaders: false), delivery.Body, cancellationToken);
+            progress?.Invoke(++done, taken.Count);
         }
+        // The moved messages only once every kept one is back in place: one that fails again and is set aside at once
+        // lands behind them, not among them.
+        foreach (var (delivery, _, target) in moves)
+        {
+            await channel.BasicPublishAsync(target, string.Empty, mandatory: true, Copy(delivery.Properties, dropFailureHeaders: true), delivery.Body, cancellationToken);
+            progress?.Invoke(++done, taken.Count);
+        }
+        var moved = moves.Select(m => m.Message).ToList();
         if (taken.Count > 0)
         {
             // Every copy and every moved message is confirmed: now the originals go.
