@@ -47,6 +47,10 @@ public sealed partial class MongoMilestoneStore
             MongoStoreProtocol.AtVersion(state.ProjectId, expectedVersion), MongoMaintenanceProtocol.ReplaceState(state, now), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Null: a published entry is pulled from its project's document, so what was sent is not kept here.</summary>
+    public Task<IReadOnlySet<Guid>?> ReadEnqueuedMessageIds(string projectId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<Guid>?>(null);
+
     public async Task<IReadOnlyList<PendingOutboxEntry>> ListPendingOutbox(CancellationToken cancellationToken)
     {
         var pending = await projects.Find(MongoStoreProtocol.HasPendingEntries)

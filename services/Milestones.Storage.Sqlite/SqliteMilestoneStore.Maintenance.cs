@@ -72,6 +72,22 @@ public sealed partial class SqliteMilestoneStore
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    /// <summary>Sent entries stay in the table (with <c>sent_at</c>), so every announcement ever enqueued is known.</summary>
+    public async Task<IReadOnlySet<Guid>?> ReadEnqueuedMessageIds(string projectId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT message_id FROM outbox WHERE project_id = $id";
+        command.Parameters.AddWithValue("$id", projectId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new HashSet<Guid>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(Guid.Parse(reader.GetString(0)));
+        }
+        return ids;
+    }
+
     public async Task<IReadOnlyList<PendingOutboxEntry>> ListPendingOutbox(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

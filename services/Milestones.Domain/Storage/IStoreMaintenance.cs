@@ -22,6 +22,12 @@ public interface IStoreMaintenance
     /// </summary>
     Task<bool> ReplaceState(ProjectState state, long expectedVersion, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The message ids of every announcement ever enqueued for the project, published or not; null when the store does
+    /// not keep published entries (MongoDB removes an entry once it is sent), so only the pending ones are known.
+    /// </summary>
+    Task<IReadOnlySet<Guid>?> ReadEnqueuedMessageIds(string projectId, CancellationToken cancellationToken);
+
     /// <summary>Every outbox entry not yet published, oldest first, with its lease.</summary>
     Task<IReadOnlyList<PendingOutboxEntry>> ListPendingOutbox(CancellationToken cancellationToken);
 

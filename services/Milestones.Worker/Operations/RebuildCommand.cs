@@ -69,7 +69,7 @@ public sealed class RebuildCommand(OpsContext context)
         var events = await maintenance.ReadEventsInRecordedOrder(id, cancellationToken);
         var replay = ProjectReplay.Replay(id, project.Plan, events, validator.IsDistrictOffice);
         var differences = Differences(snapshot?.State, replay.State, events.Count);
-        var unannounced = Unannounced(snapshot?.State, replay);
+        var unannounced = Unannounced(snapshot?.State, replay, await maintenance.ReadEnqueuedMessageIds(id, cancellationToken));
         if (differences.Count == 0)
         {
             return new ProjectReport(id, Status.Same, events.Count, [], unannounced);
@@ -128,15 +128,18 @@ public sealed class RebuildCommand(OpsContext context)
     }
 
     /// <summary>
-    /// Completions and reopenings the events decide beyond the stored counts: the recorder enqueued one with each count it
-    /// wrote, so these were never enqueued (or published). They are reported for a person to decide on, never sent.
+    /// Completions and reopenings the events decide that were never enqueued: not in the outbox, sent or pending, where the
+    /// store keeps sent entries (SQLite); where it does not (MongoDB), those beyond the stored counts, since the recorder
+    /// enqueued one with each count it wrote. They are reported for a person to decide on, never sent.
     /// </summary>
-    static List<string> Unannounced(ProjectState? stored, ReplayResult replay)
+    static List<string> Unannounced(ProjectState? stored, ReplayResult replay, IReadOnlySet<Guid>? enqueued)
     {
         var completions = stored?.CompletionCount ?? 0;
         var reopenings = stored?.ReopenCount ?? 0;
         return replay.Announcements
-            .Where(a => a is ProjectCompletion c ? c.CompletionNumber > completions : a is ProjectReopening r && r.ReopenNumber > reopenings)
+            .Where(a => enqueued is not null
+                ? !enqueued.Contains(a.MessageId)
+                : a is ProjectCompletion c ? c.CompletionNumber > completions : a is ProjectReopening r && r.ReopenNumber > reopenings)
             .Select(a => a switch
             {
                 ProjectCompletion c => $"completion #{c.CompletionNumber} (message id {c.MessageId}) was never enqueued",

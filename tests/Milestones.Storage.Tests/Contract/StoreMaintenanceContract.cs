@@ -84,6 +84,12 @@ public abstract class StoreMaintenanceContract
         Assert.Equal(stored.State, replayed.State);
         Assert.Equal(1, replayed.State.ReopenCount);
         Assert.Equal(2, replayed.Announcements.Count);
+        // Where the store keeps published entries, it knows both announcements were enqueued.
+        if (await Maintenance(store).ReadEnqueuedMessageIds(TestCatalog.Hub, Cancel) is { } enqueued)
+        {
+            Assert.Equal(replayed.Announcements.Select(a => a.MessageId).ToHashSet(), enqueued.ToHashSet());
+            Assert.Empty((await Maintenance(store).ReadEnqueuedMessageIds(TestCatalog.Park, Cancel))!);
+        }
     }
 
     [Fact]
