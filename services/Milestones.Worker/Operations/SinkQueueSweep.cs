@@ -144,7 +144,7 @@ public sealed class SinkQueueSweep(IConnection connection, string brokerUser, Ti
         }
     }
 
-    static BasicProperties Copy(IReadOnlyBasicProperties original, bool dropFailureHeaders)
+    internal static BasicProperties Copy(IReadOnlyBasicProperties original, bool dropFailureHeaders)
     {
         var copy = new BasicProperties(original);
         if (original.Headers is { } headers)
