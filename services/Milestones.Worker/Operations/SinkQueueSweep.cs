@@ -56,6 +56,13 @@ public sealed class SinkQueueSweep(IConnection connection, string brokerUser, Ti
         {
             throw Explain(reason, queue, ex);
         }
+        catch (PublishException ex)
+        {
+            // Refused or returned without closing the channel: a queue at a length bound that rejects publishes, or an
+            // exchange no longer bound to its queue. The originals go back to the head when the channel closes.
+            throw new OpsException($"the broker did not take a message of '{queue.Name}' ({(ex.IsReturn ? "returned: no queue bound" : "refused, e.g. a queue at its length limit")}); "
+                + "nothing was acknowledged, so the queue still holds every message in order (a copy already put back may be there twice).", ex);
+        }
     }
 
     async Task<SweepResult> Sweep(IChannel channel, Sink queue, int take, bool more, Func<SinkMessage, string?> destination,
