@@ -83,6 +83,13 @@ public static class OpsCommandLine
             await stderr.WriteLineAsync($"error: {ex.Message}");
             return 2;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The worker's own start-up checks (a missing catalog, an invalid option, an unreachable store): one line,
+            // as the worker would log it, and the type for a search.
+            await stderr.WriteLineAsync($"error: {ex.Message} ({ex.GetType().Name})");
+            return 1;
+        }
     }
 
     static IAnsiConsole ConsoleOn(TextWriter writer)
