@@ -66,7 +66,7 @@ namespace Milestones.Storage.MongoDB;
 /// leases whole projects (<c>leaseOwner</c>, <c>leaseUntil</c>) with a conditional update that leaves the version
 /// alone, publishes their entries and pulls them by message id; a dispatcher that dies leaves a lease that expires.</para>
 /// </summary>
-public sealed class MongoMilestoneStore : IProjectStore, IOutboxStore
+public sealed partial class MongoMilestoneStore : IProjectStore, IOutboxStore, IStoreMaintenance
 {
     readonly IMongoDatabase database;
     readonly IMongoCollection<ProjectDocument> projects;

@@ -26,7 +26,7 @@ namespace Milestones.Storage.Sqlite;
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001",
     Justification = "A SemaphoreSlim holds nothing to release unless its AvailableWaitHandle is used, which it is not here.")]
-public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
+public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, IStoreMaintenance
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -91,6 +91,7 @@ public static class Extensions
                 });
                 builder.Services.AddSingleton<IProjectStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
                 builder.Services.AddSingleton<IOutboxStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
+                builder.Services.AddSingleton<IStoreMaintenance>(services => services.GetRequiredService<SqliteMilestoneStore>());
                 builder.Services.AddHealthChecks().AddCheck<SqliteStoreHealthCheck>("sqlite", tags: [Milestones.ServiceDefaults.Extensions.ReadyTag]);
                 break;
             case StorageProvider.MongoDb:
