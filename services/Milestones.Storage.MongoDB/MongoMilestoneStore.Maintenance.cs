@@ -23,7 +23,7 @@ public sealed partial class MongoMilestoneStore
 
     public async Task<IReadOnlyList<EventRecord>> ReadEventsInRecordedOrder(string projectId, CancellationToken cancellationToken)
     {
-        var documents = await events.Find(MongoStoreProtocol.Timeline(projectId))
+        var documents = await events.Find(MongoStoreProtocol.ProjectEvents(projectId))
             .Sort(MongoMaintenanceProtocol.RecordedOrder)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         // Stable: the server's order by recordedAt and id, with a project's retraction first among the events recorded at

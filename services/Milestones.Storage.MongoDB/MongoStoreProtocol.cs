@@ -100,6 +100,10 @@ internal static class MongoStoreProtocol
     /// <summary>A project's state without its outbox, which loading and listing do not need.</summary>
     public static ProjectionDefinition<ProjectDocument> WithoutOutbox { get; } = Builders<ProjectDocument>.Projection.Exclude(d => d.Outbox);
 
+    /// <summary>A project's applied events (an event is applied once its project's commit holds it).</summary>
+    public static FilterDefinition<EventDocument> ProjectEvents(string projectId) =>
+        EventFilter.Eq(d => d.ProjectId, projectId) & EventFilter.Eq(d => d.Applied, true);
+
     /// <summary>
     /// A project's applied events strictly beyond <see cref="TimelineQuery.After"/> in the query's order (all of them
     /// without a position): the keyset <c>(occurredAt.Ticks, recordedAt.Ticks, _id)</c> compared with classic operators,
@@ -111,7 +115,7 @@ internal static class MongoStoreProtocol
     public static FilterDefinition<EventDocument> Timeline(string projectId, TimelineQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filter = EventFilter.Eq(d => d.ProjectId, projectId) & EventFilter.Eq(d => d.Applied, true);
+        var filter = ProjectEvents(projectId);
         if (query.After is not { } after)
         {
             return filter;

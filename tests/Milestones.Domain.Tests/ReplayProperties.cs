@@ -165,7 +165,14 @@ public class Replaying_the_recorded_events
         public Task<IReadOnlyList<ProjectSnapshot>> ListProjects(CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<ProjectSnapshot>>(states.Values.ToList());
 
-        public Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<EventRecord>>(events.Where(e => e.ProjectId == projectId).OrderBy(e => e.OccurredAt).Take(limit).ToList());
+        public Task<TimelinePage> GetTimeline(string projectId, TimelineQuery query, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(query);
+            var ordered = events.Where(e => e.ProjectId == projectId).Select(e => (Position: TimelinePosition.Of(e), Event: e)).OrderBy(p => p.Position);
+            var inOrder = query.Order == TimelineOrder.NewestFirst ? ordered.Reverse() : ordered;
+            var beyond = query.After is not { } after ? inOrder
+                : inOrder.Where(p => query.Order == TimelineOrder.NewestFirst ? p.Position < after : p.Position > after);
+            return Task.FromResult(TimelinePage.FromOneMore(beyond.Select(p => p.Event).Take(query.Limit + 1).ToList(), query.Limit));
+        }
     }
 }
