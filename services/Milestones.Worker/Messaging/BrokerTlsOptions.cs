@@ -2,6 +2,7 @@ using System.Security.Authentication;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Milestones.ServiceDefaults;
+using RabbitMQ.Client;
 
 namespace Milestones.Worker.Messaging;
 
@@ -93,7 +94,7 @@ public static class BrokerTls
         ArgumentNullException.ThrowIfNull(tls);
         return ssl =>
         {
-            ssl.ServerName = tls.ServerName is { Length: > 0 } serverName ? serverName : transport.Host;
+            ssl.ServerName = ServerName(transport, tls);
             // The platform's choice (TLS 1.2 or 1.3), not a pinned version.
             ssl.Protocol = SslProtocols.None;
             ssl.CertificateValidationCallback = new ServerCertificateTrust("RabbitMQ", tls.CaFile, logger).Validate;
@@ -103,4 +104,29 @@ public static class BrokerTls
             }
         };
     }
+
+    /// <summary>
+    /// The same TLS settings for a plain RabbitMQ.Client connection (the ops commands'): server name, every certificate
+    /// check of <see cref="ServerCertificateTrust"/>, the optional client certificate.
+    /// </summary>
+    public static SslOption ToSslOption(RabbitMqTransportOptions transport, BrokerTlsOptions tls, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(tls);
+        var option = new SslOption
+        {
+            Enabled = true,
+            ServerName = ServerName(transport, tls),
+            Version = SslProtocols.None,
+            CertificateValidationCallback = new ServerCertificateTrust("RabbitMQ", tls.CaFile, logger).Validate,
+        };
+        if (tls.ClientCertificateFile is { Length: > 0 } certificate && tls.ClientKeyFile is { Length: > 0 } key)
+        {
+            option.Certs = [ServerCertificateTrust.LoadClientCertificate(certificate, key)];
+        }
+        return option;
+    }
+
+    static string ServerName(RabbitMqTransportOptions transport, BrokerTlsOptions tls) =>
+        tls.ServerName is { Length: > 0 } serverName ? serverName : transport.Host;
 }

@@ -83,7 +83,9 @@ public sealed class OpsContext(TextWriter stdout, IAnsiConsole output, IAnsiCons
         };
         if (transport.UseSsl)
         {
-            factory.Ssl = new SslOption { Enabled = true, ServerName = transport.Host };
+            // The worker's own TLS settings and checks (BrokerTls): server name, CA bundle, client certificate.
+            factory.Ssl = BrokerTls.ToSslOption(transport, Services.GetRequiredService<IOptions<BrokerTlsOptions>>().Value,
+                Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerTls).FullName!));
         }
         try
         {
