@@ -29,30 +29,9 @@ public sealed partial class SqliteMilestoneStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at,
-                retracted_event_id
-            FROM events WHERE project_id = $id ORDER BY rowid
-            """;
+        command.CommandText = $"SELECT {EventColumns} FROM events WHERE project_id = $id ORDER BY rowid";
         command.Parameters.AddWithValue("$id", projectId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var result = new List<EventRecord>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add(new EventRecord(
-                Guid.Parse(reader.GetString(0)),
-                reader.GetString(1),
-                reader.GetString(2),
-                FromTicks(reader.GetInt64(3)),
-                FromTicks(reader.GetInt64(4)),
-                reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.GetString(8),
-                FromTicks(reader.GetInt64(9)),
-                reader.IsDBNull(10) ? null : Guid.Parse(reader.GetString(10))));
-        }
-        return result;
+        return await ReadEvents(command, cancellationToken);
     }
 
     public async Task<bool> ReplaceState(ProjectState state, long expectedVersion, CancellationToken cancellationToken)

@@ -255,8 +255,7 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at,
-                retracted_event_id
+            SELECT {EventColumns}
             FROM events WHERE project_id = $id {keyset}
             ORDER BY occurred_at {direction}, recorded_at {direction}, event_id {direction} LIMIT $limit
             """;
@@ -268,6 +267,16 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
             command.Parameters.AddWithValue("$recorded", after.RecordedAtUtcTicks);
             command.Parameters.AddWithValue("$event", after.EventIdKey);
         }
+        return TimelinePage.FromOneMore(await ReadEvents(command, cancellationToken), query.Limit);
+    }
+
+    /// <summary>The columns <see cref="ReadEvents"/> reads, in its order.</summary>
+    const string EventColumns =
+        "event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at, retracted_event_id";
+
+    /// <summary>The events a query of <see cref="EventColumns"/> returns, in its order.</summary>
+    static async Task<List<EventRecord>> ReadEvents(SqliteCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var result = new List<EventRecord>();
         while (await reader.ReadAsync(cancellationToken))
@@ -285,7 +294,7 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
                 FromTicks(reader.GetInt64(9)),
                 reader.IsDBNull(10) ? null : Guid.Parse(reader.GetString(10))));
         }
-        return TimelinePage.FromOneMore(result, query.Limit);
+        return result;
     }
 
     /// <summary>Leases up to <c>maxCount</c> pending entries, oldest first, in one statement (atomic on its own).</summary>
