@@ -16,10 +16,10 @@ public class Paging_a_timeline
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_long_timeline_is_read_to_the_end_by_following_next_in_both_orders()
+    public async Task A_10_000_event_timeline_is_read_to_the_end_by_following_next_in_both_orders()
     {
         await using var worker = new WorkerFactory();
-        var events = await Seed(worker, 1_234);
+        var events = await Seed(worker, 10_000);
         await worker.Start();
         var expected = events.OrderBy(TimelinePosition.Of).Select(e => e.EventId).ToList();
 
