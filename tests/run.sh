@@ -67,6 +67,7 @@ trap 'exit 143' TERM
 # --- 1. What the tests need from Debian, installed when missing --------------------------------------
 # rabbitmq-server: the real broker. shellcheck and prometheus (for promtool): the deploy tests lint the
 # scripts and unit-test the alert rules with them. amqp-tools: a non-.NET publisher for the README's example.
+# openssl: the TLS tests make their CA and certificates with it (on a fresh Debian machine already).
 # Debian's policy here forbids auto-starting services,
 # and a system broker that does start is never used.
 install_test_tools() {
@@ -75,6 +76,7 @@ install_test_tools() {
   command -v shellcheck >/dev/null || missing+=(shellcheck)
   command -v promtool >/dev/null || missing+=(prometheus)
   command -v amqp-publish >/dev/null || missing+=(amqp-tools)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} (Debian packages)"
     apt-get update

@@ -6,7 +6,7 @@
 #
 # --force overwrites existing files. The broker imports its users again at every start (a restart applies
 # new passwords); Grafana applies its admin password only on first start, so after --force also reset the
-# stack's volumes: docker compose -f deploy/compose/compose.yaml down -v. Needs openssl and jq.
+# stack's volumes: docker compose -f deploy/compose/compose.yaml down -v. Needs openssl, jq and perl.
 set -euo pipefail
 
 dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/.secrets"
@@ -50,7 +50,16 @@ write RabbitMqTransport__Pass "$(cat "$dir/broker/milestones-worker")"
 write MongoDb__ConnectionString "mongodb://mongodb:27017/?replicaSet=rs0"
 write grafana-admin-password "$(random)"
 
+# The query API's tokens, for the local stack only: an RSA key whose public half the worker trusts as a JSON Web Key
+# Set file (Api__Authentication__SigningKeysPath) and whose private half deploy/compose/dev-token.sh signs with.
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/api-token-signing.key" 2>/dev/null
+chmod 600 "$dir/api-token-signing.key"
+modulus="$(openssl rsa -in "$dir/api-token-signing.key" -noout -modulus | cut -d= -f2 | perl -ne 'chomp; print pack("H*", $_)' | b64url)"
+write api-signing-keys.json "$(jq -cn --arg n "$modulus" '{keys: [{kty: "RSA", kid: "local-dev", use: "sig", alg: "RS256", n: $n, e: "AQAB"}]}')"
+
 echo "init-dev-secrets: wrote the secrets to $dir"
 echo "init-dev-secrets: RabbitMQ virtual host 'milestones'; users and passwords in $dir/broker/ (worker: milestones-worker;"
 echo "init-dev-secrets:   publishers: the catalog's source ids; subscriber: $subscriber; management UI: $admin)"
 echo "init-dev-secrets: Grafana user 'admin', password in $dir/grafana-admin-password"
+echo "init-dev-secrets: query API tokens: deploy/compose/dev-token.sh (signs with $dir/api-token-signing.key)"

@@ -14,8 +14,14 @@
 #                         (default: services/Milestones.Worker/catalog/fengtai-2023.json)
 #   --publishers "A B"    these publisher users instead of the catalog's
 #   --subscribers "A B"   subscriber users; subscriber A owns the queues (and exchanges) named "A.*"
+#   --ops-user NAME       also the ops user of the worker's `errors` commands: reads the sink queues
+#                         (_error, _skipped, quarantine's, _dlq), puts messages back into them and into
+#                         the input exchanges, with the impersonator tag (a moved message keeps its
+#                         publisher's user_id); declares and deletes nothing
 #   --admin-user NAME     also an administrator of the virtual host (for a local stack's management UI)
 #   --secrets-dir DIR     the password of user U is the content of the file DIR/U
+#   --sink-max-length N   bound of each sink queue in messages (default: 100000)
+#   --sink-max-bytes N    bound of each sink queue in bytes of bodies (default: 1073741824, 1 GiB)
 #   --definitions         print RabbitMQ definitions (JSON; salted SHA-256 password hashes) on stdout
 #                         instead of applying them, e.g. for the broker's load_definitions at boot
 #
@@ -25,7 +31,19 @@
 #
 # Applying imports the definitions with `rabbitmqctl import_definitions` from stdin, one call: the virtual
 # host is created when missing, users are created or updated (a changed password is applied), permissions
-# are set. Run it as often as you like; it never deletes a user (remove one with rabbitmqctl delete_user).
+# are set, and so are the queue policies (below). Run it as often as you like; it never deletes a user (remove one
+# with rabbitmqctl delete_user).
+#
+# Queue policies (a policy, not queue arguments: MassTransit declares the queues, and a queue argument that changes
+# makes every later declaration fail with PRECONDITION_FAILED; a policy is applied to existing queues at once):
+#   milestones-sink-queues   <queue>(-retractions)?(_quarantine)?(_error|_skipped|_dlq): max-length, max-length-bytes,
+#                            overflow reject-publish. At the bound the broker refuses the move (a publisher nack): the
+#                            message stays in the queue it was moving from and is delivered again; nothing is dropped.
+#   milestones-quarantine    <queue>(-retractions)?_quarantine: the same bound, and dead-letter-strategy at-least-once.
+#   milestones-input-queues  <queue>(-retractions)?: overflow reject-publish and dead-letter-strategy at-least-once, no
+#                            bound. With at-least-once a message reaching its delivery limit is kept by its queue until
+#                            the dead-letter queue takes it; RabbitMQ's default (at-most-once) would drop it when the
+#                            dead-letter queue is full.
 # RABBITMQCTL is the command that runs rabbitmqctl (default: rabbitmqctl), split on spaces, e.g.
 #   RABBITMQCTL="kubectl exec -i -n rabbitmq rabbitmq-server-0 -- rabbitmqctl"
 #
@@ -41,7 +59,10 @@ publishers=""
 publishers_given=false
 subscribers=""
 admin_user=""
+ops_user=""
 secrets_dir=""
+sink_max_length=100000
+sink_max_bytes=1073741824
 mode=apply
 
 die() { echo "broker-permissions: $*" >&2; exit 2; }
@@ -56,7 +77,10 @@ while [ $# -gt 0 ]; do
     --publishers) need "$@"; publishers=$2; publishers_given=true; shift 2 ;;
     --subscribers) [ $# -ge 2 ] || die "--subscribers needs a value"; subscribers=$2; shift 2 ;;
     --admin-user) need "$@"; admin_user=$2; shift 2 ;;
+    --ops-user) need "$@"; ops_user=$2; shift 2 ;;
     --secrets-dir) need "$@"; secrets_dir=$2; shift 2 ;;
+    --sink-max-length) need "$@"; sink_max_length=$2; shift 2 ;;
+    --sink-max-bytes) need "$@"; sink_max_bytes=$2; shift 2 ;;
     --definitions) mode=definitions; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
@@ -77,11 +101,16 @@ read -r -a publisher_users <<<"$publishers"
 read -r -a subscriber_users <<<"$subscribers"
 admin_users=()
 [ -z "$admin_user" ] || admin_users=("$admin_user")
+ops_users=()
+[ -z "$ops_user" ] || ops_users=("$ops_user")
 
 # Names end up in regular expressions and in MassTransit's entity names: keep them plain.
 valid_name() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]]; }
-for name in "$vhost" "$worker_user" "$queue" "${publisher_users[@]}" "${subscriber_users[@]}" "${admin_users[@]}"; do
+for name in "$vhost" "$worker_user" "$queue" "${publisher_users[@]}" "${subscriber_users[@]}" "${admin_users[@]}" "${ops_users[@]}"; do
   valid_name "$name" || die "invalid name '$name': letters, digits, '.', '_' and '-' only"
+done
+for bound in "$sink_max_length" "$sink_max_bytes"; do
+  [[ $bound =~ ^[1-9][0-9]*$ ]] || die "invalid sink bound '$bound': a whole number above zero"
 done
 # A regular expression matching exactly the text $1.
 literal() { printf '%s' "$1" | sed 's/[.]/\\./g'; }
@@ -109,6 +138,12 @@ worker_read="^($worker_queues|$input_exchanges|$fault_exchanges|$bus_endpoint)\$
 publisher_configure='^$'
 publisher_write="^$input_exchanges\$"
 publisher_read='^$'
+# The ops user: read (consume) the sink queues; write (publish) to their exchanges, to put a listed message
+# back, and to the input exchanges, to redrive one. Nothing to declare: it only passively checks queues.
+sink_queues="$q(-retractions)?(_quarantine)?(_error|_skipped)|${q}_dlq"
+ops_configure='^$'
+ops_write="^($sink_queues|$input_exchanges)\$"
+ops_read="^($sink_queues)\$"
 # A subscriber S: its own queues and exchanges "S.*" (declare, bind, consume), and bind from the output exchanges.
 subscriber_configure() { printf '^%s\\..+$' "$(literal "$1")"; }
 subscriber_write() { printf '^%s\\..+$' "$(literal "$1")"; }
@@ -121,7 +156,7 @@ for s in "${subscriber_users[@]}"; do
   esac
 done
 # One role per user.
-all_users=$(printf '%s\n' "$worker_user" "${publisher_users[@]}" "${subscriber_users[@]}" "${admin_users[@]}")
+all_users=$(printf '%s\n' "$worker_user" "${publisher_users[@]}" "${subscriber_users[@]}" "${admin_users[@]}" "${ops_users[@]}")
 duplicate=$(sort <<<"$all_users" | uniq -d | head -n 1)
 [ -z "$duplicate" ] || die "user '$duplicate' is given more than one role"
 
@@ -177,15 +212,35 @@ for s in "${subscriber_users[@]}"; do
   users+=("$(user_json "$s")")
   permissions+=("$(permission_json "$s" "$(subscriber_configure "$s")" "$(subscriber_write "$s")" "$(subscriber_read "$s")")")
 done
+if [ -n "$ops_user" ]; then
+  # The errors commands put messages back as they came, with the publisher's validated user_id: RabbitMQ
+  # accepts that only from a user with the impersonator tag.
+  users+=("$(user_json "$ops_user" impersonator)")
+  permissions+=("$(permission_json "$ops_user" "$ops_configure" "$ops_write" "$ops_read")")
+fi
 if [ -n "$admin_user" ]; then
   users+=("$(user_json "$admin_user" administrator)")
   permissions+=("$(permission_json "$admin_user" '.*' '.*' '.*')")
 fi
 
+# --- queue policies: bounded sink queues that refuse rather than drop (see the header) ------------------------
+policy_json() {   # name pattern definition
+  jq -nc --arg vhost "$vhost" --arg name "$1" --arg pattern "$2" --argjson definition "$3" \
+    '{ vhost: $vhost, name: $name, pattern: $pattern, "apply-to": "queues", priority: 10, definition: $definition }'
+}
+bound=$(jq -nc --argjson length "$sink_max_length" --argjson bytes "$sink_max_bytes" \
+  '{ "max-length": $length, "max-length-bytes": $bytes, overflow: "reject-publish" }')
+policies=(
+  "$(policy_json milestones-sink-queues "^$q(-retractions)?(_quarantine)?(_error|_skipped|_dlq)\$" "$bound")"
+  "$(policy_json milestones-quarantine "^$q(-retractions)?_quarantine\$" "$(jq -c '. + { "dead-letter-strategy": "at-least-once" }' <<<"$bound")")"
+  "$(policy_json milestones-input-queues "^$q(-retractions)?\$" '{ "overflow": "reject-publish", "dead-letter-strategy": "at-least-once" }')"
+)
+
 definitions=$(jq -n --arg vhost "$vhost" \
   --argjson users "$(printf '%s\n' "${users[@]}" | jq -s .)" \
   --argjson permissions "$(printf '%s\n' "${permissions[@]}" | jq -s .)" \
-  '{ vhosts: [{ name: $vhost }], users: $users, permissions: $permissions }')
+  --argjson policies "$(printf '%s\n' "${policies[@]}" | jq -s .)" \
+  '{ vhosts: [{ name: $vhost }], users: $users, permissions: $permissions, policies: $policies }')
 
 if [ "$mode" = definitions ]; then
   printf '%s\n' "$definitions"
@@ -194,4 +249,4 @@ fi
 
 read -r -a ctl <<<"${RABBITMQCTL:-rabbitmqctl}"
 printf '%s\n' "$definitions" | "${ctl[@]}" import_definitions -q --format json
-echo "broker-permissions: virtual host '$vhost': worker '$worker_user', publishers: ${publishers}, subscribers: ${subscribers:-none}${admin_user:+, administrator $admin_user}" >&2
+echo "broker-permissions: virtual host '$vhost': worker '$worker_user', publishers: ${publishers}, subscribers: ${subscribers:-none}${ops_user:+, ops $ops_user}${admin_user:+, administrator $admin_user}; sink queues bounded at $sink_max_length messages / $sink_max_bytes bytes" >&2

@@ -22,10 +22,13 @@ public static class MongoDbClientSettings
         {
             settings.UseTls = useTls;
         }
+        MongoDbTls.Apply(settings, options, loggerFactory);
         if (options.ServerSelectionTimeout is { } serverSelectionTimeout)
         {
             settings.ServerSelectionTimeout = serverSelectionTimeout;
         }
+        // No wait without an end: server selection (driver default 30 s), the connection's reply, the write concern.
+        settings.SocketTimeout = options.SocketTimeout;
         // Spans are created only while a listener (the OpenTelemetry tracer) subscribes to the driver's ActivitySource.
         settings.TracingOptions = new TracingOptions { Disabled = false, QueryTextMaxLength = options.TraceQueryTextMaxLength };
         if (loggerFactory is not null)

@@ -15,7 +15,7 @@ public static class MongoDbStoreExtensions
     public const string HealthCheckName = "mongodb";
 
     /// <summary>
-    /// Registers the MongoDB store as <see cref="IProjectStore"/> and <see cref="IOutboxStore"/>: options from the
+    /// Registers the MongoDB store as <see cref="IProjectStore"/>, <see cref="IOutboxStore"/> and <see cref="IStoreMaintenance"/>: options from the
     /// <c>MongoDb</c> section (validated at start), one <see cref="IMongoClient"/> and <see cref="IMongoDatabase"/>,
     /// the index initializer and a ping check tagged <paramref name="readyTag"/>. The driver connects lazily, so
     /// startup neither waits for nor fails on an unreachable server: readiness reports it.
@@ -34,6 +34,7 @@ public static class MongoDbStoreExtensions
         services.AddSingleton(sp => new MongoMilestoneStore(sp.GetRequiredService<IMongoDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IProjectStore>(sp => sp.GetRequiredService<MongoMilestoneStore>());
         services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<MongoMilestoneStore>());
+        services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<MongoMilestoneStore>());
         services.AddSingleton<MongoStoreReadiness>();
         services.AddHostedService<MongoStoreInitializer>();
         services.AddHealthChecks().AddCheck<MongoStoreHealthCheck>(HealthCheckName, HealthStatus.Unhealthy, [readyTag]);

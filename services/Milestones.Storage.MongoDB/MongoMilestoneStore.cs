@@ -66,7 +66,7 @@ namespace Milestones.Storage.MongoDB;
 /// leases whole projects (<c>leaseOwner</c>, <c>leaseUntil</c>) with a conditional update that leaves the version
 /// alone, publishes their entries and pulls them by message id; a dispatcher that dies leaves a lease that expires.</para>
 /// </summary>
-public sealed class MongoMilestoneStore : IProjectStore, IOutboxStore
+public sealed partial class MongoMilestoneStore : IProjectStore, IOutboxStore, IStoreMaintenance
 {
     readonly IMongoDatabase database;
     readonly IMongoCollection<ProjectDocument> projects;
@@ -113,18 +113,17 @@ public sealed class MongoMilestoneStore : IProjectStore, IOutboxStore
         return documents.Select(d => d.ToSnapshot()).ToList();
     }
 
-    public async Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken)
+    /// <summary>One <c>find</c> with the keyset filter, the sort the <c>timeline_keyset</c> index gives, and a limit one above the page.</summary>
+    public async Task<TimelinePage> GetTimeline(string projectId, TimelineQuery query, CancellationToken cancellationToken)
     {
-        if (limit <= 0)
-        {
-            return [];
-        }
+        ArgumentNullException.ThrowIfNull(query);
+        query = query.Validated();
         // Retractions are events of the timeline too (with retractedEventId): the recorder reads them back.
-        var documents = await events.Find(MongoStoreProtocol.Timeline(projectId))
-            .Sort(MongoStoreProtocol.TimelineOrder)
-            .Limit(MongoStoreProtocol.TimelineLimit(limit))
+        var documents = await events.Find(MongoStoreProtocol.Timeline(projectId, query))
+            .Sort(MongoStoreProtocol.TimelineSort(query.Order))
+            .Limit(query.Limit + 1)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return documents.Select(d => d.ToRecord()).ToList();
+        return TimelinePage.FromOneMore(documents.Select(d => d.ToRecord()).ToList(), query.Limit);
     }
 
     /// <summary>The batch commit described above: at most <c>3 + P</c> commands for <c>P</c> projects.</summary>

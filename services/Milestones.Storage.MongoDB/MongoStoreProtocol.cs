@@ -14,7 +14,7 @@ internal static class MongoStoreProtocol
     /// <summary>Sub-field of the driver's document form of a <see cref="DateTimeOffset"/> that holds its exact ticks (UTC here).</summary>
     internal const string TicksSuffix = ".Ticks";
 
-    internal const string TimelineIndexName = "timeline";
+    internal const string TimelineIndexName = "timeline_keyset";
     internal const string PendingIndexName = "outbox_pending_since";
 
     static FilterDefinitionBuilder<ProjectDocument> ProjectFilter => Builders<ProjectDocument>.Filter;
@@ -100,27 +100,53 @@ internal static class MongoStoreProtocol
     /// <summary>A project's state without its outbox, which loading and listing do not need.</summary>
     public static ProjectionDefinition<ProjectDocument> WithoutOutbox { get; } = Builders<ProjectDocument>.Projection.Exclude(d => d.Outbox);
 
-    public static FilterDefinition<EventDocument> Timeline(string projectId) =>
+    /// <summary>A project's applied events (an event is applied once its project's commit holds it).</summary>
+    public static FilterDefinition<EventDocument> ProjectEvents(string projectId) =>
         EventFilter.Eq(d => d.ProjectId, projectId) & EventFilter.Eq(d => d.Applied, true);
 
     /// <summary>
-    /// The <c>limit</c> to send for a timeline of at most <paramref name="limit"/> events; null sends none. The recorder
-    /// asks for <see cref="int.MaxValue"/> (the whole timeline) to recompute a milestone after a retraction: that is
-    /// sent as no limit at all, which every server reads the same way, rather than as a limit of 2³¹−1.
+    /// A project's applied events strictly beyond <see cref="TimelineQuery.After"/> in the query's order (all of them
+    /// without a position): the keyset <c>(occurredAt.Ticks, recordedAt.Ticks, _id)</c> compared with classic operators,
+    /// <c>{occurredAt.Ticks: {$gte: o}, $or: [{occurredAt.Ticks: {$gt: o}}, {occurredAt.Ticks: o, recordedAt.Ticks: {$gt: r}},
+    /// {occurredAt.Ticks: o, recordedAt.Ticks: r, _id: {$gt: id}}]}</c> (<c>$lte</c>/<c>$lt</c> newest first). The
+    /// <c>$gte</c> bound on the leading key lets the server start the index scan at the position; the <c>$or</c> is exact.
+    /// Ids are standard-representation UUIDs, whose binary order is <see cref="TimelinePosition"/>'s text order.
     /// </summary>
-    public static int? TimelineLimit(int limit)
+    public static FilterDefinition<EventDocument> Timeline(string projectId, TimelineQuery query)
     {
-        // A limit of 0 means "no limit" to MongoDB and a negative one "a single batch": neither is what a caller of
-        // GetTimeline asked for, so those never reach the server (the store answers them with an empty timeline).
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        return limit == int.MaxValue ? null : limit;
+        ArgumentNullException.ThrowIfNull(query);
+        var filter = ProjectEvents(projectId);
+        if (query.After is not { } after)
+        {
+            return filter;
+        }
+        const string occurred = EventDocument.OccurredAtField + TicksSuffix;
+        const string recorded = EventDocument.RecordedAtField + TicksSuffix;
+        var newest = query.Order == TimelineOrder.NewestFirst;
+        FilterDefinition<EventDocument> Beyond(FieldDefinition<EventDocument, long> field, long value) =>
+            newest ? EventFilter.Lt(field, value) : EventFilter.Gt(field, value);
+        var beyondId = newest ? EventFilter.Lt(d => d.Id, after.EventId) : EventFilter.Gt(d => d.Id, after.EventId);
+        return filter
+            & (newest ? EventFilter.Lte(occurred, after.OccurredAtUtcTicks) : EventFilter.Gte(occurred, after.OccurredAtUtcTicks))
+            & EventFilter.Or(
+                Beyond(occurred, after.OccurredAtUtcTicks),
+                EventFilter.Eq(occurred, after.OccurredAtUtcTicks) & Beyond(recorded, after.RecordedAtUtcTicks),
+                EventFilter.Eq(occurred, after.OccurredAtUtcTicks) & EventFilter.Eq(recorded, after.RecordedAtUtcTicks) & beyondId);
     }
 
-    /// <summary>By when the event happened, then by when it was recorded; the id makes the order total.</summary>
-    public static SortDefinition<EventDocument> TimelineOrder { get; } = Builders<EventDocument>.Sort
+    /// <summary>By when the event happened, then by when it was recorded, then by id (a total order); or all reversed.</summary>
+    public static SortDefinition<EventDocument> TimelineSort(TimelineOrder order) =>
+        order == TimelineOrder.NewestFirst ? NewestFirstSort : OldestFirstSort;
+
+    static readonly SortDefinition<EventDocument> OldestFirstSort = Builders<EventDocument>.Sort
         .Ascending(EventDocument.OccurredAtField + TicksSuffix)
         .Ascending(EventDocument.RecordedAtField + TicksSuffix)
         .Ascending("_id");
+
+    static readonly SortDefinition<EventDocument> NewestFirstSort = Builders<EventDocument>.Sort
+        .Descending(EventDocument.OccurredAtField + TicksSuffix)
+        .Descending(EventDocument.RecordedAtField + TicksSuffix)
+        .Descending("_id");
 
     // --- Outbox ---
 
@@ -185,11 +211,17 @@ internal static class MongoStoreProtocol
 
     // --- Indexes (the _id indexes make event ids and project ids unique) ---
 
+    /// <summary>
+    /// The timeline's keyset, read forwards (oldest first) or backwards (newest first), with <c>_id</c> last so that the
+    /// index gives the whole sort. Named anew: <c>timeline</c>, the index of earlier versions (without <c>_id</c>), may be
+    /// dropped once every replica runs this version.
+    /// </summary>
     public static CreateIndexModel<EventDocument> TimelineIndex { get; } = new(
         Builders<EventDocument>.IndexKeys
             .Ascending(d => d.ProjectId)
             .Ascending(EventDocument.OccurredAtField + TicksSuffix)
-            .Ascending(EventDocument.RecordedAtField + TicksSuffix),
+            .Ascending(EventDocument.RecordedAtField + TicksSuffix)
+            .Ascending("_id"),
         new CreateIndexOptions { Name = TimelineIndexName });
 
     /// <summary>

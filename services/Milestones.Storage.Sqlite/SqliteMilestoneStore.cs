@@ -26,19 +26,23 @@ namespace Milestones.Storage.Sqlite;
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001",
     Justification = "A SemaphoreSlim holds nothing to release unless its AvailableWaitHandle is used, which it is not here.")]
-public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
+public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, IStoreMaintenance
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     readonly string connectionString;
     readonly TimeProvider time;
     readonly SemaphoreSlim writer = new(1, 1);
+    readonly long pageSize;
     long lastCheckpoint;
     int checkpointing;
+    long maxPages;          // 0: no limit
+    volatile bool limited;  // a limit was set once: connections opened since must be given SQLite's own maximum back
 
     /// <param name="path">The database file; created with its directory when missing.</param>
     /// <param name="time">The clock leases are measured with; the system clock when null.</param>
-    public SqliteMilestoneStore(string path, TimeProvider? time = null)
+    /// <param name="maxSize">Largest size of the database, in bytes (<see cref="MaxSize"/>); no limit when null.</param>
+    public SqliteMilestoneStore(string path, TimeProvider? time = null, long? maxSize = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         this.time = time ?? TimeProvider.System;
@@ -54,6 +58,33 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         }.ToString();
         using var connection = Open();
         SqliteSchema.Create(connection);
+        using (var pageSizeQuery = connection.CreateCommand())
+        {
+            pageSizeQuery.CommandText = "PRAGMA page_size";
+            pageSize = (long)pageSizeQuery.ExecuteScalar()!;
+        }
+        MaxSize = maxSize;
+    }
+
+    /// <summary>
+    /// Largest size of the database in bytes (SQLite's <c>max_page_count</c>, set on every connection the store opens),
+    /// or null for no limit. A write that would grow the database past it fails with <c>SQLITE_FULL</c>, as on a full
+    /// disk: an outage (<see cref="SqliteStoreOutage"/>), so messages wait instead of failing. It can be raised while the
+    /// store runs; connections opened from then on use the new value. Never below the database's current size: SQLite
+    /// keeps the limit at the size the file already has.
+    /// </summary>
+    public long? MaxSize
+    {
+        get => Interlocked.Read(ref maxPages) is var pages and > 0 ? pages * pageSize : null;
+        set
+        {
+            if (value is <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The size limit must be above zero, or null for none.");
+            }
+            limited |= value is not null;
+            Interlocked.Exchange(ref maxPages, value is { } bytes ? Math.Max(1, bytes / pageSize) : 0);
+        }
     }
 
     /// <summary>The database file.</summary>
@@ -206,17 +237,46 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         return pairs;
     }
 
-    public async Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// A keyset page: the row-value comparison <c>(occurred_at, recorded_at, event_id) &gt; (…)</c> (or <c>&lt;</c>, newest
+    /// first) starts the page inside the index <c>events_timeline</c>, which also gives the order, so a page deep in a long
+    /// timeline reads only its own rows. Ids are stored as canonical lower-case text, so their ordinal (BINARY) order is
+    /// <see cref="TimelinePosition"/>'s. One row more than the page is read, to tell whether more remain.
+    /// </summary>
+    public async Task<TimelinePage> GetTimeline(string projectId, TimelineQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        query = query.Validated();
+        var newest = query.Order == TimelineOrder.NewestFirst;
+        var direction = newest ? "DESC" : "ASC";
+        var keyset = query.After is null ? string.Empty : newest
+            ? "AND (occurred_at, recorded_at, event_id) < ($occurred, $recorded, $event)"
+            : "AND (occurred_at, recorded_at, event_id) > ($occurred, $recorded, $event)";
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at,
-                retracted_event_id
-            FROM events WHERE project_id = $id ORDER BY occurred_at, rowid LIMIT $limit
+        command.CommandText = $"""
+            SELECT {EventColumns}
+            FROM events WHERE project_id = $id {keyset}
+            ORDER BY occurred_at {direction}, recorded_at {direction}, event_id {direction} LIMIT $limit
             """;
         command.Parameters.AddWithValue("$id", projectId);
-        command.Parameters.AddWithValue("$limit", limit);
+        command.Parameters.AddWithValue("$limit", query.Limit + 1);
+        if (query.After is { } after)
+        {
+            command.Parameters.AddWithValue("$occurred", after.OccurredAtUtcTicks);
+            command.Parameters.AddWithValue("$recorded", after.RecordedAtUtcTicks);
+            command.Parameters.AddWithValue("$event", after.EventIdKey);
+        }
+        return TimelinePage.FromOneMore(await ReadEvents(command, cancellationToken), query.Limit);
+    }
+
+    /// <summary>The columns <see cref="ReadEvents"/> reads, in its order.</summary>
+    const string EventColumns =
+        "event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at, retracted_event_id";
+
+    /// <summary>The events a query of <see cref="EventColumns"/> returns, in its order.</summary>
+    static async Task<List<EventRecord>> ReadEvents(SqliteCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var result = new List<EventRecord>();
         while (await reader.ReadAsync(cancellationToken))
@@ -447,7 +507,7 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         return connection;
     }
 
-    static void Configure(SqliteConnection connection)
+    void Configure(SqliteConnection connection)
     {
         // FULL: a committed transaction survives power loss, not only a process crash (NORMAL in WAL mode does not).
         // cache_size 8 MiB (default 2): the event-id index is written at random places, and a page read back from the
@@ -457,6 +517,13 @@ public sealed class SqliteMilestoneStore : IProjectStore, IOutboxStore
         // busy_timeout: another process's writer is waited for in SQLite's own busy handler, in steps of milliseconds.
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous = FULL; PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864; PRAGMA busy_timeout = 5000;";
+        if (limited)
+        {
+            // Pooled connections keep what they were given: every open states the current limit (SQLite's own maximum,
+            // which it clamps to, when the limit was lifted).
+            var pages = Interlocked.Read(ref maxPages);
+            command.CommandText += $" PRAGMA max_page_count = {(pages > 0 ? pages : uint.MaxValue - 1)};";
+        }
         command.ExecuteNonQuery();
     }
 

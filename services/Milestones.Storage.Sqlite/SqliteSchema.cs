@@ -20,7 +20,10 @@ static class SqliteSchema
             fingerprint     TEXT    NOT NULL,
             recorded_at     INTEGER NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS events_by_project ON events (project_id, occurred_at);
+        -- The timeline's keyset order, both ways. It replaces events_by_project (project_id, occurred_at), its prefix,
+        -- which files written by earlier versions have: built here on their first open, the old one dropped.
+        CREATE INDEX IF NOT EXISTS events_timeline ON events (project_id, occurred_at, recorded_at, event_id);
+        DROP INDEX IF EXISTS events_by_project;
         CREATE TABLE IF NOT EXISTS projects (
             project_id  TEXT    NOT NULL PRIMARY KEY,
             version     INTEGER NOT NULL,

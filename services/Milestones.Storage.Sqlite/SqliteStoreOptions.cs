@@ -13,4 +13,12 @@ public sealed class SqliteStoreOptions
     /// <summary>Database file; relative paths are relative to the working directory. Default <c>data/milestones.db</c>.</summary>
     [Required]
     public string Path { get; set; } = "data/milestones.db";
+
+    /// <summary>
+    /// Largest size of the database file in bytes, or null (the default) for none. Past it a write fails as on a full
+    /// disk: the store is in an outage (messages held and retried, readiness 503) until the limit is raised or the
+    /// worker restarted with a higher one. Keeps the store from filling a volume it shares.
+    /// </summary>
+    [Range(1_048_576d, double.MaxValue)]
+    public long? MaxSize { get; set; }
 }

@@ -14,6 +14,7 @@ using Milestones.Worker.Demo;
 using Milestones.Worker.Health;
 using Milestones.Worker.Messaging;
 using Milestones.Worker.Outbox;
+using Milestones.Worker.Security;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker;
@@ -43,6 +44,8 @@ public static class Extensions
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<InputRecording>();
 
+        // In Production: TLS to the broker and the database, certificate checks on (Security:AllowInsecureTransport).
+        builder.AddTransportSecurity();
         builder.AddStore();
         builder.AddMessaging();
         builder.AddWorkerTelemetry();
@@ -82,12 +85,13 @@ public static class Extensions
                 builder.Services.AddOptions<SqliteStoreOptions>().BindConfiguration(SqliteStoreOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
                 builder.Services.AddSingleton(services =>
                 {
-                    var path = services.GetRequiredService<IOptions<SqliteStoreOptions>>().Value.Path;
+                    var sqlite = services.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
                     var demo = services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled;
-                    return new SqliteMilestoneStore(demo ? DemoDatabase.Path : Path.Combine(builder.Environment.ContentRootPath, path));
+                    return new SqliteMilestoneStore(demo ? DemoDatabase.Path : Path.Combine(builder.Environment.ContentRootPath, sqlite.Path), maxSize: sqlite.MaxSize);
                 });
                 builder.Services.AddSingleton<IProjectStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
                 builder.Services.AddSingleton<IOutboxStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
+                builder.Services.AddSingleton<IStoreMaintenance>(services => services.GetRequiredService<SqliteMilestoneStore>());
                 builder.Services.AddHealthChecks().AddCheck<SqliteStoreHealthCheck>("sqlite", tags: [Milestones.ServiceDefaults.Extensions.ReadyTag]);
                 break;
             case StorageProvider.MongoDb:

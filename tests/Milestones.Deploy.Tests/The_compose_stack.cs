@@ -56,6 +56,9 @@ public sealed class The_compose_stack(DeployToolchain toolchain)
         Assert.Equal("milestones-worker", worker.Str("RabbitMqTransport__User"));
         Assert.Equal("milestones", worker.Str("RabbitMqTransport__VHost"));
         Assert.Null(worker.At("Messaging__AllowDefaultBrokerCredentials"));
+        // Plaintext AMQP and MongoDB on the local stack: allowed explicitly, as the worker requires in Production.
+        Assert.Equal("false", worker.Str("RabbitMqTransport__UseSsl"));
+        Assert.Equal("true", worker.Str("Security__AllowInsecureTransport"));
         // The broker imports the definitions init-dev-secrets.sh generated with deploy/rabbitmq/broker-permissions.sh.
         var definitions = Assert.Single(rabbitmq.Arr("secrets").OfType<JsonObject>(), s => s.Str("target") == "/etc/rabbitmq/definitions.json");
         Assert.Equal("./.secrets/rabbitmq-definitions.json", compose.Obj("secrets").Obj(definitions.Str("source")!).Str("file"));
@@ -103,6 +106,57 @@ public sealed class The_compose_stack(DeployToolchain toolchain)
             {
                 Assert.True(port.StartsWith("127.0.0.1:", StringComparison.Ordinal), $"service {name} publishes {port} beyond loopback");
             }
+        }
+    }
+
+    [Fact]
+    public async Task Trusts_the_key_set_of_init_dev_secrets_and_dev_token_signs_tokens_it_accepts()
+    {
+        var compose = await Compose();
+        var worker = compose.Obj("services").Obj("worker");
+        var environment = worker.Obj("environment");
+        var keysPath = environment.Str("Api__Authentication__SigningKeysPath")!;
+        var mount = Assert.Single(worker.Arr("secrets").OfType<JsonObject>(), s => s.Str("target") == keysPath);
+        Assert.Equal("./.secrets/api-signing-keys.json", compose.Obj("secrets").Obj(mount.Str("source")!).Str("file"));
+        Assert.False(keysPath.StartsWith("/run/secrets/milestones/", StringComparison.Ordinal), "files there are configuration keys, not files to read");
+
+        // A copy of the files the scripts use, so the repository's own .secrets stays untouched.
+        var root = Directory.CreateTempSubdirectory("milestones-dev-token-").FullName;
+        try
+        {
+            foreach (var file in new[] { "deploy/compose/init-dev-secrets.sh", "deploy/compose/dev-token.sh", "deploy/rabbitmq/broker-permissions.sh", "services/Milestones.Worker/catalog/fengtai-2023.json" })
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, file))!);
+                File.Copy(Repository.PathOf(file), Path.Combine(root, file));
+            }
+            var init = await ExternalCommand.Run("bash", [Path.Combine(root, "deploy/compose/init-dev-secrets.sh")], cancellationToken: TestContext.Current.CancellationToken);
+            Assert.True(init.Succeeded, init.ToString());
+            var minted = await ExternalCommand.Run("bash", [Path.Combine(root, "deploy/compose/dev-token.sh"), "district-staff"], cancellationToken: TestContext.Current.CancellationToken);
+            Assert.True(minted.Succeeded, minted.ToString());
+
+            var parts = minted.StandardOutput.Trim().Split('.');
+            var keys = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(root, "deploy/compose/.secrets/api-signing-keys.json"), TestContext.Current.CancellationToken))!.AsObject();
+            var key = Assert.Single(keys.Arr("keys").OfType<JsonObject>());
+            using var rsa = System.Security.Cryptography.RSA.Create(new System.Security.Cryptography.RSAParameters
+            {
+                Modulus = System.Buffers.Text.Base64Url.DecodeFromChars(key.Str("n")),
+                Exponent = System.Buffers.Text.Base64Url.DecodeFromChars(key.Str("e")),
+            });
+            var signed = System.Text.Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}");
+            Assert.True(rsa.VerifyData(signed, System.Buffers.Text.Base64Url.DecodeFromChars(parts[2]),
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1), "the token's signature does not verify with the key set");
+            var header = JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(parts[0]))!.AsObject();
+            var claims = JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]))!.AsObject();
+            Assert.Equal(("RS256", key.Str("kid")), (header.Str("alg"), header.Str("kid")));
+            Assert.Equal(environment.Str("Api__Authentication__Issuer"), claims.Str("iss"));
+            Assert.Equal(environment.Str("Api__Authentication__Audience"), claims.Str("aud"));
+            Assert.Equal("district-staff", claims.Str("sub"));
+            var expires = DateTimeOffset.FromUnixTimeSeconds(claims["exp"]!.GetValue<long>());
+            Assert.InRange(expires - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(55), TimeSpan.FromMinutes(61));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
         }
     }
 

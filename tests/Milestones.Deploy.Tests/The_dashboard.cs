@@ -3,7 +3,7 @@ using Milestones.Deploy.Tests.Infrastructure;
 
 namespace Milestones.Deploy.Tests;
 
-public sealed class The_dashboard
+public sealed class The_dashboard(DeployToolchain toolchain)
 {
     static readonly string[] MilestonesMetrics =
     [
@@ -17,6 +17,10 @@ public sealed class The_dashboard
         "milestones_processing_duration_seconds_count",
         "milestones_outbox_backlog",
         "milestones_outbox_oldest_age_seconds",
+        "milestones_outbox_unroutable_total",
+        "milestones_record_failures_total",
+        "milestones_store_outage",
+        "milestones_sink_refused_total",
     ];
 
     [Fact]
@@ -58,6 +62,30 @@ public sealed class The_dashboard
         }
 
         Assert.Contains(expressions, e => e.Contains("messaging_masstransit_consume_total", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Shows_every_alert_rule_on_a_panel_that_names_it_and_charts_its_metrics()
+    {
+        var panels = Panels(await Load()).Where(p => p.Str("type") != "row").ToList();
+        var rules = Assert.Single(await toolchain.YamlAsJson("deploy/prometheus/alerts.yaml"))!.Arr("groups").OfType<JsonObject>()
+            .SelectMany(g => g.Arr("rules").OfType<JsonObject>())
+            .Where(r => r.Str("alert") is not null)
+            .ToList();
+        Assert.NotEmpty(rules);
+
+        Assert.All(rules, rule =>
+        {
+            var name = rule.Str("alert")!;
+            var metrics = System.Text.RegularExpressions.Regex.Matches(rule.Str("expr")!, @"\b(?:milestones|rabbitmq)_[a-z_]+\b")
+                .Select(m => m.Value).Distinct().ToList();
+            Assert.NotEmpty(metrics);
+            var naming = panels.Where(p => (p.Str("description") ?? "").Contains(name, StringComparison.Ordinal)).ToList();
+            Assert.True(naming.Count > 0, $"no panel names the alert {name}");
+            var charted = naming.SelectMany(p => p.ArrOrEmpty("targets").OfType<JsonObject>()).Select(t => t.Str("expr") ?? "").ToList();
+            Assert.All(metrics, metric => Assert.True(charted.Any(e => e.Contains(metric, StringComparison.Ordinal)),
+                $"the panels naming {name} do not chart {metric}"));
+        });
     }
 
     static async Task<JsonObject> Load()

@@ -5,7 +5,7 @@ namespace Milestones.Deploy.Tests;
 
 public sealed class The_scripts
 {
-    public static TheoryData<string> Scripts => ["deploy/scripts/run-rootless.sh", "deploy/compose/init-dev-secrets.sh", "deploy/rabbitmq/broker-permissions.sh"];
+    public static TheoryData<string> Scripts => ["deploy/scripts/run-rootless.sh", "deploy/compose/init-dev-secrets.sh", "deploy/compose/dev-token.sh", "deploy/rabbitmq/broker-permissions.sh"];
 
     [Theory]
     [MemberData(nameof(Scripts))]

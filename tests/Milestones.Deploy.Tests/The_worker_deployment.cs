@@ -125,6 +125,48 @@ public sealed class The_worker_deployment(DeployToolchain toolchain)
         Assert.DoesNotContain(environment.Keys, k => k.EndsWith("__Pass", StringComparison.Ordinal) || k.EndsWith("ConnectionString", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task In_production_connects_over_tls_everywhere_checking_certificates_against_the_cluster_ca()
+    {
+        var manifests = await toolchain.Overlay("prod");
+        var environment = manifests.WorkerEnvironment();
+        var pod = manifests.Only("Deployment").Obj("spec.template.spec");
+
+        Assert.Equal("true", environment["RabbitMqTransport__UseSsl"]);
+        Assert.Equal("5671", environment["RabbitMqTransport__Port"]);
+        Assert.Equal("true", environment["MongoDb__UseTls"]);
+        Assert.StartsWith("https://", environment["OTEL_EXPORTER_OTLP_ENDPOINT"], StringComparison.Ordinal);
+        // The worker would refuse plaintext at start anyway; production must not carry the opt-out.
+        Assert.False(environment.ContainsKey("Security__AllowInsecureTransport"), "the insecure-transport opt-out is for a local stack only");
+
+        // Each client's CA bundle is a file of one read-only volume from the cluster CA's ConfigMap.
+        var mounts = manifests.WorkerContainer().Arr("volumeMounts").OfType<JsonObject>().ToList();
+        foreach (var key in new[] { "BrokerTls__CaFile", "MongoDb__TlsCaFile", "OTEL_EXPORTER_OTLP_CERTIFICATE" })
+        {
+            var file = environment.GetValueOrDefault(key);
+            Assert.False(string.IsNullOrEmpty(file), $"{key} must name the CA bundle");
+            var mount = Assert.Single(mounts, m => file!.StartsWith(m.Str("mountPath") + "/", StringComparison.Ordinal));
+            Assert.True(mount.Bool("readOnly"), $"{mount.Str("mountPath")} must be read-only");
+            var volume = Assert.Single(pod.Arr("volumes").OfType<JsonObject>(), v => v.Str("name") == mount.Str("name"));
+            Assert.Equal("milestones-tls-ca", volume.Str("configMap.name"));
+            var path = file![(mount.Str("mountPath")!.Length + 1)..];
+            Assert.Contains(volume.Arr("configMap.items").OfType<JsonObject>(), item => item.Str("path") == path);
+            Assert.NotEqual(true, volume.Bool("configMap.optional"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays.All), MemberType = typeof(Overlays))]
+    public async Task Speaks_plaintext_only_with_the_explicit_opt_out(string overlay)
+    {
+        var manifests = await toolchain.Overlay(overlay);
+        var environment = manifests.WorkerEnvironment();
+
+        // In Production the worker refuses plaintext AMQP at start unless Security__AllowInsecureTransport=true.
+        var plaintext = !bool.Parse(environment["RabbitMqTransport__UseSsl"]);
+        Assert.Equal(plaintext, environment.GetValueOrDefault("Security__AllowInsecureTransport") == "true");
+    }
+
     [Theory]
     [MemberData(nameof(Overlays.All), MemberType = typeof(Overlays))]
     public async Task Connects_to_the_broker_as_the_workers_own_user_never_guest(string overlay)

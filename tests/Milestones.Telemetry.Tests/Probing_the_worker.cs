@@ -24,7 +24,8 @@ public class Probing_the_worker
             Assert.Equal(HttpStatusCode.OK, (await probes.GetAsync(path, Cancel)).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await app.GetAsync(path, Cancel)).StatusCode);
         }
-        Assert.Equal(HttpStatusCode.OK, (await app.GetAsync("/projects", Cancel)).StatusCode);
+        // The API is there, and in Production asks for a token; the probes never do.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.GetAsync("/projects", Cancel)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await probes.GetAsync("/projects", Cancel)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await probes.GetAsync("/projects/subway-16-south", Cancel)).StatusCode);
     }
@@ -74,6 +75,8 @@ public class Probing_the_worker
             // Not the default guest/guest, which Production refuses; nothing answers on the port anyway.
             ["RabbitMqTransport:User"] = "milestones-worker",
             ["RabbitMqTransport:Pass"] = "unused",
+            // Nor plaintext AMQP, unless told.
+            ["Security:AllowInsecureTransport"] = "true",
         });
         using var probes = worker.Probes();
 

@@ -16,6 +16,7 @@ public sealed class Running_the_demo
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["TMPDIR"] = temp.FullName,
+                ["Health__Port"] = "0",
             }, "--demo");
             await Poll.Until(() =>
             {
@@ -23,6 +24,7 @@ public sealed class Running_the_demo
                 return worker.Output.Any(line => line.StartsWith("Demo done", StringComparison.Ordinal));
             }, TimeSpan.FromSeconds(90), "the demo to finish its story");
             Assert.Single(temp.GetFiles("milestones-demo-*.db"));
+            await The_api_answers_the_readmes_plain_requests(worker);
 
             Assert.True(await worker.Terminate(TimeSpan.FromSeconds(30)), $"the demo did not stop on SIGTERM:\n{worker.Describe()}");
 
@@ -33,5 +35,21 @@ public sealed class Running_the_demo
         {
             temp.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The README's <c>curl</c> lines, without a token: in Development the demo's API is open.</summary>
+    static async Task The_api_answers_the_readmes_plain_requests(ChildProcess worker)
+    {
+        var listening = worker.Output.Select(line => System.Text.RegularExpressions.Regex.Match(line, @"Now listening on: (http://\S+)"))
+            .First(m => m.Success).Groups[1].Value;
+        using var http = new HttpClient { BaseAddress = new Uri(listening) };
+        var cancel = TestContext.Current.CancellationToken;
+
+        var timeline = await http.GetStringAsync("/projects/subway-16-south/events", cancel);
+        var newest = await http.GetStringAsync("/projects/subway-16-south/events?order=newest&limit=1", cancel);
+
+        Assert.Contains("\"milestoneCode\":\"opened\"", timeline, StringComparison.Ordinal);
+        Assert.Contains("\"events\":[", newest, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/projects/subway-16-south", cancel)).StatusCode);
     }
 }

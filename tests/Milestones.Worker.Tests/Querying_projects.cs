@@ -61,11 +61,17 @@ public class Querying_projects
         }
         Assert.True(await harness.Published.Any<ProjectCompleted>(Cancel));
 
-        var timeline = await worker.CreateClient().GetFromJsonAsync<JsonElement[]>("/projects/lize-city-terminal/events", Cancel);
+        var timeline = await worker.CreateClient().GetFromJsonAsync<JsonElement>("/projects/lize-city-terminal/events", Cancel);
+        var newestFirst = await worker.CreateClient().GetFromJsonAsync<JsonElement>("/projects/lize-city-terminal/events?order=newest", Cancel);
         var project = await worker.CreateClient().GetFromJsonAsync<JsonElement>("/projects/lize-city-terminal", Cancel);
 
-        Assert.Equal([ConstructionStarted, Completed, Opened], timeline!.Select(e => e.GetProperty("milestoneCode").GetString()));
+        Assert.Equal([ConstructionStarted, Completed, Opened], Codes(timeline));
+        Assert.Equal([Opened, Completed, ConstructionStarted], Codes(newestFirst));
+        Assert.False(timeline.TryGetProperty("next", out _));
         Assert.True(project.GetProperty("isComplete").GetBoolean());
         Assert.Equal(Messages.Day0.AddDays(300), project.GetProperty("completedAt").GetDateTimeOffset());
     }
+
+    static IEnumerable<string?> Codes(JsonElement page) =>
+        page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("milestoneCode").GetString());
 }

@@ -3,7 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Milestones.Domain.Catalog;
+using Milestones.Storage.MongoDB;
 using Milestones.Worker.Demo;
+using Milestones.Worker.Messaging;
+using Milestones.Worker.Security;
 
 namespace Milestones.Worker.Tests;
 
@@ -60,6 +63,8 @@ public class Starting_the_worker
             // Nothing listens there: the check must stop the start before any connection is tried.
             ["RabbitMqTransport:Host"] = "127.0.0.1",
             ["RabbitMqTransport:Port"] = "1",
+            // TLS, which Production requires; the tests of plaintext turn it off.
+            ["RabbitMqTransport:UseSsl"] = "true",
         };
         foreach (var (key, value) in broker)
         {
@@ -130,6 +135,110 @@ public class Starting_the_worker
         var result = new Messaging.BrokerCredentials(host, messaging).Validate(null, new MassTransit.RabbitMqTransportOptions { User = user, Pass = pass });
 
         Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public async Task Refuses_plaintext_amqp_in_production()
+    {
+        await using var worker = ProductionOnRabbitMq(new()
+        {
+            ["RabbitMqTransport:User"] = "milestones-worker",
+            ["RabbitMqTransport:Pass"] = "s3cret",
+            ["RabbitMqTransport:UseSsl"] = "false",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => worker.Server);
+
+        Assert.Contains("RabbitMqTransport:UseSsl is false: plaintext AMQP is refused in Production.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Security:AllowInsecureTransport=true allows it", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mongodb://milestones-user:s3cret@127.0.0.1:1/", "MongoDb:ConnectionString does not turn TLS on")]
+    [InlineData("mongodb://milestones-user:s3cret@127.0.0.1:1/?tls=true&tlsInsecure=true", "MongoDb:ConnectionString has tlsInsecure=true, which asks for certificate checks to be switched off.")]
+    [InlineData("mongodb://milestones-user:s3cret@127.0.0.1:1/?tls=true&tlsAllowInvalidHostnames=true", "MongoDb:ConnectionString has tlsAllowInvalidHostnames=true")]
+    public async Task Refuses_mongodb_without_tls_or_with_certificate_checks_off_in_production(string connectionString, string expected)
+    {
+        await using var worker = new WorkerFactory(new()
+        {
+            ["Messaging:Transport"] = "InMemory",
+            ["Storage:Provider"] = "MongoDb",
+            ["MongoDb:ConnectionString"] = connectionString,
+            ["Health:Port"] = "0",
+        }, environment: "Production");
+
+        var error = Assert.Throws<OptionsValidationException>(() => worker.Server);
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains("It is refused in Production", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Production", MessagingTransport.RabbitMq, false, true, true, true)]
+    [InlineData("Production", MessagingTransport.RabbitMq, true, false, true, true)]
+    [InlineData("Production", MessagingTransport.InMemory, false, false, true, false)]
+    [InlineData("Development", MessagingTransport.RabbitMq, false, false, true, true)]
+    [InlineData("Production", MessagingTransport.RabbitMq, false, false, false, false)]
+    public void Accepts_plaintext_only_where_allowed(string environment, MessagingTransport transport, bool tls, bool optOut, bool brokerAccepted, bool mongoAccepted)
+    {
+        var host = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = environment };
+        var security = new TransportSecurity(host, Options.Create(new SecurityOptions { AllowInsecureTransport = optOut }),
+            Options.Create(new MessagingOptions { Transport = transport }));
+
+        var broker = security.Validate(null, new MassTransit.RabbitMqTransportOptions { UseSsl = tls });
+        var mongo = security.Validate(null, new MongoDbOptions { ConnectionString = $"mongodb://db.example:27017/?tls={tls}" });
+
+        Assert.Equal(brokerAccepted, broker.Succeeded);
+        Assert.Equal(mongoAccepted, mongo.Succeeded);
+    }
+
+    [Fact]
+    public async Task Refuses_broker_tls_files_that_do_not_load()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.pem");
+        await using var worker = ProductionOnRabbitMq(new()
+        {
+            ["RabbitMqTransport:User"] = "milestones-worker",
+            ["RabbitMqTransport:Pass"] = "s3cret",
+            ["BrokerTls:CaFile"] = missing,
+            ["BrokerTls:ClientCertificateFile"] = missing,
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => worker.Server);
+
+        Assert.Contains($"BrokerTls:CaFile: The CA bundle {missing} cannot be read", error.Message, StringComparison.Ordinal);
+        Assert.Contains("BrokerTls:ClientCertificateFile and ClientKeyFile go together", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refuses_broker_tls_settings_while_tls_is_off()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        using var ca = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Test CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var caFile = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(caFile, ca.ExportCertificatePem(), Cancel);
+        try
+        {
+            // Development: only the TLS settings' own consistency is checked there.
+            await using var worker = new WorkerFactory(new()
+            {
+                ["Messaging:Transport"] = "RabbitMq",
+                ["RabbitMqTransport:Host"] = "127.0.0.1",
+                ["RabbitMqTransport:Port"] = "1",
+                ["BrokerTls:CaFile"] = caFile,
+            });
+
+            var error = Assert.Throws<OptionsValidationException>(() => worker.Server);
+
+            Assert.Contains("BrokerTls is set but RabbitMqTransport:UseSsl is false", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("cannot be read", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(caFile);
+        }
     }
 
     [Fact]

@@ -30,6 +30,13 @@ sealed class WorkerFactory : WebApplicationFactory<Program>
             // Development writes every span to the console; tests read spans, if at all, from an exporter of their own.
             ["Telemetry:ConsoleExporter"] = "None",
         };
+        if (environment != "Development")
+        {
+            // Outside Development the query API requires a token issuer; nothing here is asked for keys unless a test
+            // calls the API with a token, and such tests name their own (TestIdentityProvider).
+            this.settings["Api:Authentication:Authority"] = "https://login.example.org/realms/milestones-tests";
+            this.settings["Api:Authentication:Audience"] = TestIdentityProvider.Audience;
+        }
         foreach (var (key, value) in settings ?? [])
         {
             this.settings[key] = value;

@@ -30,8 +30,13 @@ public interface IProjectStore
     /// <summary>Every project with recorded state.</summary>
     Task<IReadOnlyList<ProjectSnapshot>> ListProjects(CancellationToken cancellationToken);
 
-    /// <summary>A project's recorded events, ordered by when they happened (then by when they were recorded).</summary>
-    Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// One page of a project's recorded events (reports and retractions), in the order of <see cref="TimelinePosition"/>
+    /// or its reverse: a keyset query, so every page costs the same however deep into the timeline it starts, and pages
+    /// read one after another while events are added lose none of the events that were there when reading began.
+    /// An unknown project has an empty timeline.
+    /// </summary>
+    Task<TimelinePage> GetTimeline(string projectId, TimelineQuery query, CancellationToken cancellationToken);
 }
 
 /// <summary>Single-project conveniences over <see cref="IProjectStore"/>.</summary>
@@ -43,6 +48,33 @@ public static class ProjectStoreExtensions
         ArgumentNullException.ThrowIfNull(store);
         var loaded = await store.LoadProjects([projectId], cancellationToken).ConfigureAwait(false);
         return loaded.Count == 0 ? null : loaded[0];
+    }
+
+    /// <summary>Size of the pages <see cref="GetTimeline(IProjectStore, string, int, CancellationToken)"/> reads.</summary>
+    public const int TimelineReadPage = 1_000;
+
+    /// <summary>
+    /// The first <paramref name="limit"/> events of a project's timeline, oldest first, read page by page;
+    /// <see cref="int.MaxValue"/> reads all of it (the recorder does, to recompute a milestone after a retraction).
+    /// </summary>
+    public static async Task<IReadOnlyList<EventRecord>> GetTimeline(this IProjectStore store, string projectId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var events = new List<EventRecord>();
+        TimelinePosition? after = null;
+        while (events.Count < limit)
+        {
+            var query = new TimelineQuery(TimelineOrder.OldestFirst, Math.Min(limit - events.Count, TimelineReadPage), after);
+            var page = await store.GetTimeline(projectId, query, cancellationToken).ConfigureAwait(false);
+            events.AddRange(page.Events);
+            if (page.Next is not { } next)
+            {
+                break;
+            }
+            after = next;
+        }
+        return events;
     }
 
     /// <summary>A batch of one commit.</summary>

@@ -1,3 +1,9 @@
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Milestones.Domain;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
@@ -8,44 +14,136 @@ namespace Milestones.Worker.Api;
 /// <summary>The read-only query API: where does each project stand?</summary>
 public static class ProjectEndpoints
 {
-    const int MaxTimeline = 1_000;
+    /// <summary>Events on a timeline page when the request names no <c>limit</c>.</summary>
+    public const int DefaultPageSize = 50;
 
-    public static IEndpointRouteBuilder MapProjectEndpoints(this IEndpointRouteBuilder app)
+    /// <summary>The largest <c>limit</c> a timeline page may ask for.</summary>
+    public const int MaxPageSize = 500;
+
+    const string Oldest = "oldest";
+    const string Newest = "newest";
+
+    /// <summary>Maps <c>/projects</c>, <c>/projects/{id}</c> and <c>/projects/{id}/events</c>; returns their group, for access rules.</summary>
+    public static RouteGroupBuilder MapProjectEndpoints(this IEndpointRouteBuilder app)
     {
-        var projects = app.MapGroup("/projects");
-        projects.MapGet("/", ListProjects);
-        projects.MapGet("/{id}", GetProject);
-        projects.MapGet("/{id}/events", GetTimeline);
-        return app;
+        var projects = app.MapGroup("/projects").WithTags("Projects");
+        projects.MapGet("/", ListProjects)
+            .WithName("ListProjects")
+            .WithSummary("Every catalog project and what it still needs.");
+        projects.MapGet("/{id}", GetProject)
+            .WithName("GetProject")
+            .WithSummary("One project: its milestones, completion and the report's words on it.")
+            .WithDescription("Carries a strong ETag; with If-None-Match naming it, the answer is 304 without a body while the project is unchanged.")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        projects.MapGet("/{id}/events", GetTimeline)
+            .WithName("GetTimeline")
+            .WithSummary("One page of a project's timeline: what was reported and retracted, in the order it happened.")
+            .WithDescription(
+                "Ordered by when each event happened, then when it was recorded, then its id (a total order), oldest first " +
+                "or, with order=newest, newest first. When more events remain, `next` (and a Link header with rel=\"next\") " +
+                "is the path of the next page, with the same order and limit; the last page has no `next`. Each page carries " +
+                "a strong ETag; If-None-Match naming it answers 304 while the page is unchanged.")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return projects;
     }
 
-    static async Task<IResult> ListProjects(ProjectCatalog catalog, IProjectStore store, CancellationToken cancellationToken)
+    static async Task<Ok<List<ProjectSummary>>> ListProjects(ProjectCatalog catalog, IProjectStore store, CancellationToken cancellationToken)
     {
         var states = (await store.ListProjects(cancellationToken)).ToDictionary(s => s.State.ProjectId, s => s.State, StringComparer.Ordinal);
-        return Results.Ok(catalog.Projects.Select(p => ProjectSummary.From(p, states.GetValueOrDefault(p.Id) ?? ProjectState.Empty(p.Id))));
+        return TypedResults.Ok(catalog.Projects.Select(p => ProjectSummary.From(p, states.GetValueOrDefault(p.Id) ?? ProjectState.Empty(p.Id))).ToList());
     }
 
-    static async Task<IResult> GetProject(string id, ProjectCatalog catalog, IProjectStore store, CancellationToken cancellationToken)
+    static async Task<Results<Ok<ProjectDetail>, StatusCodeHttpResult, ProblemHttpResult>> GetProject(
+        string id, HttpContext http, ProjectCatalog catalog, IProjectStore store, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         if (!catalog.TryGet(id, out var project))
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Project '{id}' is not in the catalog.");
+            return NotInCatalog(id);
         }
         var snapshot = await store.LoadProject(id, cancellationToken);
-        return Results.Ok(ProjectDetail.From(project, snapshot?.State ?? ProjectState.Empty(id)));
+        var detail = ProjectDetail.From(project, snapshot?.State ?? ProjectState.Empty(id));
+        // The catalog entry is part of the answer too (it changes with a release, the version does not), so it goes into the tag.
+        var tag = EntityTags.Of("project", id, snapshot?.Version ?? 0, JsonSerializer.Serialize(detail, json.Value.SerializerOptions));
+        return Conditional(http, tag) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Ok(detail);
     }
 
-    static async Task<IResult> GetTimeline(string id, ProjectCatalog catalog, IProjectStore store, CancellationToken cancellationToken, int limit = MaxTimeline)
+    static async Task<Results<Ok<TimelinePageResponse>, StatusCodeHttpResult, ProblemHttpResult>> GetTimeline(
+        string id,
+        [Description("The cursor of the page to read: the `next` of the previous page, as given. Absent: the first page.")] string? after,
+        [Description("Events per page, 1 to 500. Default 50.")] int? limit,
+        [Description("`oldest` (default): the earliest event first; `newest`: the latest first.")] string? order,
+        HttpContext http, ProjectCatalog catalog, IProjectStore store, CancellationToken cancellationToken)
     {
         if (!catalog.TryGet(id, out _))
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Project '{id}' is not in the catalog.");
+            return NotInCatalog(id);
         }
-        var events = await store.GetTimeline(id, Math.Clamp(limit, 1, MaxTimeline), cancellationToken);
-        var state = (await store.LoadProject(id, cancellationToken))?.State ?? ProjectState.Empty(id);
-        return Results.Ok(events.Select(e => TimelineEntry.From(e, state)));
+        var pageSize = limit ?? DefaultPageSize;
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            return BadRequest($"limit must be between 1 and {MaxPageSize}.");
+        }
+        TimelineOrder? sort = order switch
+        {
+            null or Oldest => TimelineOrder.OldestFirst,
+            Newest => TimelineOrder.NewestFirst,
+            _ => null,
+        };
+        if (sort is null)
+        {
+            return BadRequest($"order must be '{Oldest}' or '{Newest}'.");
+        }
+        TimelinePosition? position = null;
+        if (after is not null && !TimelineCursor.TryDecode(after, out position))
+        {
+            return BadRequest("after is not a cursor this API gave out: pass back the `next` of a page as it is.");
+        }
+
+        // The state first: retractions are shown from it, and its version goes into the tag with the page's event ids.
+        var snapshot = await store.LoadProject(id, cancellationToken);
+        var state = snapshot?.State ?? ProjectState.Empty(id);
+        var page = await store.GetTimeline(id, new TimelineQuery(sort.Value, pageSize, position), cancellationToken);
+        var orderName = sort == TimelineOrder.NewestFirst ? Newest : Oldest;
+        var next = page.Next is { } n
+            ? $"{http.Request.PathBase}/projects/{Uri.EscapeDataString(id)}/events?after={TimelineCursor.Encode(n)}&limit={pageSize}&order={orderName}"
+            : null;
+        if (next is not null)
+        {
+            http.Response.Headers.Link = $"<{next}>; rel=\"next\"";
+        }
+        var tag = EntityTags.Of("timeline", id, snapshot?.Version ?? 0, orderName, pageSize, after, next,
+            string.Join(',', page.Events.Select(e => e.EventId)));
+        return Conditional(http, tag)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Ok(new TimelinePageResponse(page.Events.Select(e => TimelineEntry.From(e, state)).ToList(), next));
     }
+
+    /// <summary>
+    /// Sets the tag and the caching rule on the answer and says whether the client's copy is current (a 304). The
+    /// answers are per caller (a token) and change with every event: <c>private, no-cache</c> keeps shared caches out
+    /// and makes a client revalidate, which the tag makes cheap.
+    /// </summary>
+    static bool Conditional(HttpContext http, string tag)
+    {
+        http.Response.Headers.ETag = tag;
+        http.Response.Headers.CacheControl = "private, no-cache";
+        return EntityTags.Matches(http.Request, tag);
+    }
+
+    static ProblemHttpResult NotInCatalog(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The project is not in the catalog.", detail: $"There is no project '{id}'.");
+
+    static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The query is not valid.", detail: detail);
 }
+
+/// <summary>One page of a project's timeline; <c>next</c>, when more events remain, is the path of the next page.</summary>
+public sealed record TimelinePageResponse(
+    IReadOnlyList<TimelineEntry> Events,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Next = null);
 
 public sealed record ProjectSummary(
     string Id, string NameZh, string NameEn, string Area, bool IsComplete, int CompletionCount, int ReopenCount,
@@ -57,7 +155,6 @@ public sealed record ProjectSummary(
         project.Plan.Required,
         project.Plan.Required.Where(code => !state.Reached.ContainsKey(code)).ToList());
 }
-
 public sealed record ProjectDetail(
     string Id, string NameZh, string NameEn, string Area, string? AreaEn, bool IsComplete, int CompletionCount, int ReopenCount,
     DateTimeOffset? CompletedAt, IReadOnlyList<MilestoneStatus> Milestones, IReadOnlyList<QuantitativeTarget> Targets, ReportExtract Report)

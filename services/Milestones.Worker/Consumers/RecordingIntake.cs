@@ -108,13 +108,46 @@ public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTeleme
             {
                 outcomes = await RecordAlone(batch, outcomes).ConfigureAwait(false);
             }
+            Observe(outcomes);
             CompleteAll(batch, outcomes);
         }
         catch (Exception ex)
         {
             // The recorder answers every input, failures included; this is a bug or a broken invariant, not an outage.
             activity.RecordFailure(ex);
+            telemetry.RecordFailures.Add(batch.Count, new KeyValuePair<string, object?>(MilestonesTelemetry.KindTag, StoreOutage.UnexpectedKind));
             CompleteAll(batch, [.. batch.Select(_ => RecordOutcome.Failed(ex))]);
+        }
+    }
+
+    /// <summary>
+    /// Counts the failures by kind, and tells whether the store can be written: a failure that is an outage starts (or
+    /// continues) the outage the readiness check and <c>milestones.store.outage</c> show; an event recorded or found
+    /// recorded ends it. Refusals say nothing about the store: they are decided before it is written.
+    /// </summary>
+    void Observe(IReadOnlyList<RecordOutcome> outcomes)
+    {
+        Exception? outage = null;
+        var reachedStore = false;
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Failure is { } failure)
+            {
+                var kind = StoreOutage.Kind(failure);
+                telemetry.RecordFailures.Add(1, new KeyValuePair<string, object?>(MilestonesTelemetry.KindTag, kind));
+                if (kind == StoreOutage.OutageKind)
+                {
+                    outage ??= failure;
+                }
+            }
+            else if (outcome.Status is RecordStatus.Applied or RecordStatus.Duplicate)
+            {
+                reachedStore = true;
+            }
+        }
+        if (outage is not null || reachedStore)
+        {
+            telemetry.ReportStoreWrite(outage);
         }
     }
 

@@ -5,15 +5,17 @@ namespace Milestones.Worker.Health;
 public static class HealthRegistration
 {
     /// <summary>
-    /// The startup check (tagged startup). Readiness needs nothing more here: MassTransit adds its bus check tagged ready,
-    /// and each store adds its own.
+    /// The startup check (tagged startup) and the store-writes check (tagged ready: not ready while the store cannot be
+    /// written, <see cref="StoreWritesHealthCheck"/>). MassTransit adds its bus check tagged ready, and each store its own.
     /// </summary>
     public static IHostApplicationBuilder AddWorkerHealth(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<BusStartObserver>();
         builder.Services.AddBusObserver(provider => provider.GetRequiredService<BusStartObserver>());
-        builder.Services.AddHealthChecks().AddCheck<StartupHealthCheck>("startup", tags: [Milestones.ServiceDefaults.Extensions.StartupTag]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<StartupHealthCheck>("startup", tags: [Milestones.ServiceDefaults.Extensions.StartupTag])
+            .AddCheck<StoreWritesHealthCheck>("store-writes", tags: [Milestones.ServiceDefaults.Extensions.ReadyTag]);
         return builder;
     }
 }

@@ -43,6 +43,9 @@ public static class MessagingExtensions
         // guest/guest or no password: refused at start in Production (see BrokerCredentials).
         builder.Services.AddSingleton<IValidateOptions<RabbitMqTransportOptions>, BrokerCredentials>();
         builder.Services.AddOptions<RabbitMqTransportOptions>().ValidateOnStart();
+        // TLS to the broker: server name, CA bundle, client certificate; their files are loaded at start (BrokerTlsValidator).
+        builder.Services.AddOptions<BrokerTlsOptions>().BindConfiguration(BrokerTlsOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<BrokerTlsOptions>, BrokerTlsValidator>();
         builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
         {
             host.WaitUntilStarted = false;
@@ -71,7 +74,9 @@ public static class MessagingExtensions
             var messaging = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
             var testing = context.GetRequiredService<IOptions<TestingOptions>>().Value;
             var transport = context.GetRequiredService<IOptions<RabbitMqTransportOptions>>().Value;
-            cfg.ConfigureHost(transport);
+            // With RabbitMqTransport:UseSsl, TLS whose certificate checks all stay on (BrokerTls, ServerCertificateTrust).
+            cfg.ConfigureHost(transport, BrokerTls.Configure(transport, context.GetRequiredService<IOptions<BrokerTlsOptions>>().Value,
+                context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerTls).FullName!)));
             // Every message the worker sends or publishes carries its broker user as the AMQP user_id, which RabbitMQ
             // validates against the connection: subscribers can check that a completion came from the worker.
             cfg.ConfigureSend(send => send.UseFilter(new BrokerUserIdFilter<SendContext>(transport.User)));

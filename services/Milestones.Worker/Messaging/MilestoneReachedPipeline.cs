@@ -16,7 +16,8 @@ public static class MilestoneReachedPipeline
     /// before it is deserialized; the filter sits in front of MassTransit's own rescue, so it has a rescue of its own
     /// that hands the refusal to the same error pipe;</item>
     /// <item>the error pipe puts the reason code in a header (<see cref="RejectionHeadersFilter"/>), counts unreadable
-    /// messages (<see cref="RejectionCountFilter"/>) and moves the message to the error queue;</item>
+    /// messages (<see cref="RejectionCountFilter"/>) and moves the message to the error queue; a move the broker refuses
+    /// (the bounded error queue is full) is counted (<see cref="SinkRefusalFilter{TContext}"/>) and the message stays;</item>
     /// <item>on the broker (the public endpoint) it sends no <c>Fault</c>: MassTransit's fault would go to the
     /// <c>faultAddress</c> or <c>responseAddress</c> a publisher wrote into the envelope, or be published to anyone
     /// bound to the fault exchange, with the exception's stack trace. The error queue's copy and its headers are the
@@ -30,6 +31,12 @@ public static class MilestoneReachedPipeline
         ArgumentNullException.ThrowIfNull(telemetry);
         var publicEndpoint = endpoint is IRabbitMqReceiveEndpointConfigurator;
         endpoint.ConfigureError(error => ConfigureErrorPipe(error, telemetry, faults: !publicEndpoint));
+        // A message of a type no consumer takes goes to _skipped; a full _skipped refuses it, and that is counted too.
+        endpoint.ConfigureDeadLetter(deadLetter =>
+        {
+            deadLetter.UseFilter(new SinkRefusalFilter<ReceiveContext>(telemetry, "_skipped"));
+            deadLetter.UseFilter(new DeadLetterTransportFilter());
+        });
         var refusedBeforeReading = Pipe.New<ExceptionReceiveContext>(error => ConfigureErrorPipe(error, telemetry, faults: false));
         endpoint.ConfigureReceive(receive =>
         {
@@ -47,6 +54,8 @@ public static class MilestoneReachedPipeline
         {
             error.UseFilter(new GenerateFaultFilter());
         }
+        // A full error queue refuses the move: counted, and the message stays in its input queue (SinkRefusalFilter).
+        error.UseFilter(new SinkRefusalFilter<ExceptionReceiveContext>(telemetry, "_error"));
         error.UseFilter(new ErrorTransportFilter());
     }
 

@@ -45,8 +45,10 @@ public static class RabbitMqTopology
     /// <summary>
     /// The broker connection, from MassTransit's <c>RabbitMqTransport</c> section (host, port, virtual host, user,
     /// password, TLS), with publisher confirms on: a publish returns only once the broker has taken the message.
+    /// With <c>UseSsl</c>, <paramref name="configureTls"/> sets the certificate checks (<see cref="BrokerTls"/>).
     /// </summary>
-    public static void ConfigureHost(this IRabbitMqBusFactoryConfigurator configurator, RabbitMqTransportOptions transport)
+    public static void ConfigureHost(this IRabbitMqBusFactoryConfigurator configurator, RabbitMqTransportOptions transport,
+        Action<IRabbitMqSslConfigurator>? configureTls = null)
     {
         ArgumentNullException.ThrowIfNull(configurator);
         ArgumentNullException.ThrowIfNull(transport);
@@ -57,7 +59,11 @@ public static class RabbitMqTopology
             host.Password(transport.Pass);
             if (transport.UseSsl)
             {
-                host.UseSsl(ssl => ssl.ServerName = transport.Host);
+                host.UseSsl(ssl =>
+                {
+                    ssl.ServerName = transport.Host;
+                    configureTls?.Invoke(ssl);
+                });
             }
             // MassTransit's default, stated: the outbox marks a completion sent only after the broker confirmed it.
             host.PublisherConfirmation = true;

@@ -36,6 +36,7 @@ public sealed class MilestonesTelemetry : IDisposable
     readonly TimeProvider time;
     readonly ProjectCatalog? catalog;
     volatile BacklogSample? backlog;
+    long storeOutageSinceTicks;   // 0: the store can be written
 
     /// <param name="catalog">The catalog that bounds the tags (<see cref="SourceTag"/>, <see cref="ProjectTag"/>); without one every source is <see cref="OtherSource"/>.</param>
     public MilestonesTelemetry(IMeterFactory meterFactory, TimeProvider? time = null, ProjectCatalog? catalog = null)
@@ -52,6 +53,10 @@ public sealed class MilestonesTelemetry : IDisposable
         ReopeningsPublished = meter.CreateCounter<long>("milestones.reopenings.published", "{message}", "ProjectReopened messages published");
         OutboxUnroutable = meter.CreateCounter<long>("milestones.outbox.unroutable", "{message}",
             "Outbox publishes the broker returned because no queue was bound to the exchange; the entry stays pending");
+        RecordFailures = meter.CreateCounter<long>("milestones.record.failures", "{event}",
+            "Inputs whose recording failed, by kind: outage (the store cannot be written; held and retried), conflict, unexpected");
+        SinkRefused = meter.CreateCounter<long>("milestones.sink.refused", "{message}",
+            "Moves to a sink queue (_error, _skipped) that failed, usually because the bounded queue is full; the message stays in its input queue");
         ProcessingDuration = meter.CreateHistogram("milestones.processing.duration", "s", "Time to record one event",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         BatchSize = meter.CreateHistogram<int>("milestones.batch.size", "{event}", "Inputs recorded together with one store write",
@@ -59,6 +64,8 @@ public sealed class MilestonesTelemetry : IDisposable
         // Observed from the last sample, never by querying the store on a scrape: see SampleBacklog.
         meter.CreateObservableGauge("milestones.outbox.backlog", ObserveBacklog, "{entry}", "Outbox entries waiting to be published");
         meter.CreateObservableGauge("milestones.outbox.oldest_age", ObserveOldestAge, "s", "Age of the oldest entry waiting in the outbox");
+        meter.CreateObservableGauge("milestones.store.outage", () => StoreOutageSince is null ? 0 : 1, unit: null,
+            "1 while the store cannot be written (the last write failed as an outage), else 0");
     }
 
     public static ActivitySource ActivitySource { get; } = new(Name);
@@ -70,6 +77,41 @@ public sealed class MilestonesTelemetry : IDisposable
     public Counter<long> CompletionsPublished { get; }
     public Counter<long> ReopeningsPublished { get; }
     public Counter<long> OutboxUnroutable { get; }
+
+    /// <summary>Tag <c>queue</c> of <see cref="SinkRefused"/>: the sink queue that refused the move.</summary>
+    public const string QueueTag = "queue";
+
+    /// <summary>Moves to a sink queue that failed (<see cref="Messaging.SinkRefusalFilter{TContext}"/>), by <see cref="QueueTag"/>.</summary>
+    public Counter<long> SinkRefused { get; }
+
+    /// <summary>Tag <c>kind</c> of <see cref="RecordFailures"/>: <c>outage</c>, <c>conflict</c> or <c>unexpected</c>.</summary>
+    public const string KindTag = "kind";
+
+    /// <summary>Failed recordings by <see cref="KindTag"/>; refusals are not failures (<see cref="Rejected"/>).</summary>
+    public Counter<long> RecordFailures { get; }
+
+    /// <summary>
+    /// Since when the store cannot be written: set when a write fails as an outage, cleared when one succeeds. The
+    /// gauge <c>milestones.store.outage</c> and the readiness check read it.
+    /// </summary>
+    public DateTimeOffset? StoreOutageSince =>
+        Interlocked.Read(ref storeOutageSinceTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>The last outage's failure, for the readiness check's description.</summary>
+    public Exception? StoreOutageFailure { get; private set; }
+
+    /// <summary>Reports a write that failed as an outage (<paramref name="outage"/> set) or one that reached the store.</summary>
+    public void ReportStoreWrite(Exception? outage)
+    {
+        if (outage is null)
+        {
+            Interlocked.Exchange(ref storeOutageSinceTicks, 0);
+            StoreOutageFailure = null;
+            return;
+        }
+        StoreOutageFailure = outage;
+        Interlocked.CompareExchange(ref storeOutageSinceTicks, time.GetUtcNow().UtcTicks, 0);
+    }
     public Histogram<double> ProcessingDuration { get; }
     public Histogram<int> BatchSize { get; }
 

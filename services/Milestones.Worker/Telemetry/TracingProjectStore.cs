@@ -49,9 +49,9 @@ public sealed class TracingProjectStore(IProjectStore inner) : IProjectStore
         return await StoreTracing.Run(activity, () => inner.ListProjects(cancellationToken)).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken)
+    public async Task<TimelinePage> GetTimeline(string projectId, TimelineQuery query, CancellationToken cancellationToken)
     {
         using var activity = StoreTracing.StartChild(TimelineSpan)?.SetTag(MilestonesTracing.ProjectIdTag, MilestonesTelemetry.Clip(projectId));
-        return await StoreTracing.Run(activity, () => inner.GetTimeline(projectId, limit, cancellationToken)).ConfigureAwait(false);
+        return await StoreTracing.Run(activity, () => inner.GetTimeline(projectId, query, cancellationToken)).ConfigureAwait(false);
     }
 }

@@ -31,7 +31,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 {
     /// <summary>Configuration of ours that must not leak in from the caller's environment.</summary>
     static readonly string[] ClearedPrefixes =
-        ["Messaging__", "Storage__", "RabbitMqTransport__", "MongoDb__", "Outbox__", "Catalog__", "Testing__", "Logging__", "Health__", "OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT"];
+        ["Messaging__", "Security__", "Storage__", "RabbitMqTransport__", "MongoDb__", "Outbox__", "Catalog__", "Testing__", "Logging__", "Health__", "OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT"];
 
     readonly Process process;
 
@@ -89,6 +89,9 @@ public sealed class WorkerProcess : IAsyncDisposable
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         env["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         env["Health__Port"] = "0";   // probes on the app's (free) port: nothing fixed to collide with
+        // Production's query API needs a token issuer; the benchmark never calls the API.
+        env["Api__Authentication__Authority"] = "https://login.example.org/realms/milestones-benchmark";
+        env["Api__Authentication__Audience"] = "milestones-api";
         env["MILESTONES_SECRETS_DIR"] = Path.Combine(Path.GetDirectoryName(settings.DatabasePath)!, "no-secrets");
         if (settings.MongoDb is { } mongo)
         {
@@ -112,6 +115,8 @@ public sealed class WorkerProcess : IAsyncDisposable
         env["RabbitMqTransport__Pass"] = broker.Pass;
         // The test broker's guest user, which Production refuses unless told.
         env["Messaging__AllowDefaultBrokerCredentials"] = "true";
+        // And its plaintext AMQP port (and a MongoDB URL without TLS, when one is given).
+        env["Security__AllowInsecureTransport"] = "true";
         if (settings.CatalogPath is { } catalog)
         {
             env["Catalog__Path"] = catalog;

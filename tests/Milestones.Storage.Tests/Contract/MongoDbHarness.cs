@@ -10,7 +10,8 @@ public sealed class MongoDbHarness(string connectionString) : StoreHarness
 
     public string DatabaseName { get; } = $"milestones-test-{Guid.NewGuid():N}";
 
-    public MongoDbOptions Options => new() { ConnectionString = connectionString, DatabaseName = DatabaseName };
+    /// <summary>The options the store gets: TLS when the server's URL asks for it, as the worker would connect (MongoDbServer.Options).</summary>
+    public MongoDbOptions Options => MongoDbServer.Options(connectionString, DatabaseName);
 
     public override async Task<OpenStore> Open()
     {

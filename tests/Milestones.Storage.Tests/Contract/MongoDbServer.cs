@@ -7,13 +7,32 @@ namespace Milestones.Storage.Tests.Contract;
 
 /// <summary>
 /// Finds a real MongoDB for the tests, once per run: the connection string in <c>MILESTONES_TEST_MONGODB</c>, else a
-/// single-node replica set in a container when a Docker engine answers. Otherwise every MongoDB test is skipped with
+/// single-node replica set in a container when a Docker engine answers. A URL with <c>tls=true</c> connects over TLS,
+/// with the store's own certificate checks (and the CA bundle of <see cref="TlsCaFileVariable"/>). Otherwise every MongoDB test is skipped with
 /// the reason (or fails, when <c>MILESTONES_REQUIRE_MONGODB=1</c>). Never a fake server.
 /// </summary>
 public sealed class MongoDbServer : IAsyncLifetime
 {
     public const string ConnectionStringVariable = "MILESTONES_TEST_MONGODB";
     public const string RequireVariable = "MILESTONES_REQUIRE_MONGODB";
+
+    /// <summary>
+    /// For a server whose URL asks for TLS (<c>tls=true</c>) with certificates from a private CA: the CA bundle, and a
+    /// client certificate and key when the server requires one (PEM files; see MongoDbOptions.TlsCaFile and friends).
+    /// </summary>
+    public const string TlsCaFileVariable = "MILESTONES_TEST_MONGODB_TLS_CA_FILE";
+    public const string TlsCertificateFileVariable = "MILESTONES_TEST_MONGODB_TLS_CERTIFICATE_FILE";
+    public const string TlsKeyFileVariable = "MILESTONES_TEST_MONGODB_TLS_KEY_FILE";
+
+    /// <summary>The store's options for this server's URL, with the TLS files of the variables above when they are set.</summary>
+    public static Milestones.Storage.MongoDB.MongoDbOptions Options(string connectionString, string databaseName) => new()
+    {
+        ConnectionString = connectionString,
+        DatabaseName = databaseName,
+        TlsCaFile = Environment.GetEnvironmentVariable(TlsCaFileVariable) is { Length: > 0 } ca ? ca : null,
+        TlsClientCertificateFile = Environment.GetEnvironmentVariable(TlsCertificateFileVariable) is { Length: > 0 } certificate ? certificate : null,
+        TlsClientKeyFile = Environment.GetEnvironmentVariable(TlsKeyFileVariable) is { Length: > 0 } key ? key : null,
+    };
 
     MongoDbContainer? container;
 

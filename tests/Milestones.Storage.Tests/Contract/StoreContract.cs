@@ -356,6 +356,126 @@ public abstract class StoreContract
     }
 
     [Fact]
+    public async Task A_timeline_of_ten_thousand_events_is_read_to_the_end_page_by_page_in_both_orders()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        // 10 000 events over 50 instants of occurrence and 3 of recording: every page boundary falls inside ties.
+        var events = Enumerable.Range(0, 10_000)
+            .Select(i => Record(TestCatalog.Hub, occurredDay: i % 50, recordedSecond: i % 3))
+            .ToList();
+        await CommitInBatches(store.Projects, events, batchSize: 500);
+        await CommitInBatches(store.Projects, [Record(TestCatalog.Park, occurredDay: 1, recordedSecond: 0)], batchSize: 1);
+        var expected = events.OrderBy(TimelinePosition.Of).Select(e => e.EventId).ToList();
+
+        var oldestFirst = await ReadToTheEnd(store.Projects, TestCatalog.Hub, TimelineOrder.OldestFirst, limit: 97);
+        var newestFirst = await ReadToTheEnd(store.Projects, TestCatalog.Hub, TimelineOrder.NewestFirst, limit: 97);
+
+        Assert.Equal(expected, oldestFirst.Select(e => e.EventId));
+        Assert.Equal(Enumerable.Reverse(expected), newestFirst.Select(e => e.EventId));
+        var first = oldestFirst.Single(e => e.EventId == events[1234].EventId);
+        Assert.Equal(events[1234], first);
+        Assert.Equal(events[1234].OccurredAt.UtcTicks, first.OccurredAt.UtcTicks);
+        Assert.Equal(events[1234].RecordedAt.UtcTicks, first.RecordedAt.UtcTicks);
+    }
+
+    [Fact]
+    public async Task Events_that_happened_at_the_same_instant_are_split_across_pages_without_loss_or_repeat()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        // Seven events at one instant: three recorded together, four a second later; only their ids order them within each.
+        var events = Enumerable.Range(0, 7).Select(i => Record(TestCatalog.Hub, occurredDay: 5, recordedSecond: i < 3 ? 0 : 1)).ToList();
+        await CommitInBatches(store.Projects, events, batchSize: 7);
+        var expected = events.OrderBy(TimelinePosition.Of).ToList();
+
+        var first = await store.Projects.GetTimeline(TestCatalog.Hub, new TimelineQuery(TimelineOrder.OldestFirst, 2), Cancel);
+        var second = await store.Projects.GetTimeline(TestCatalog.Hub, new TimelineQuery(TimelineOrder.OldestFirst, 2, first.Next), Cancel);
+        var backwards = await store.Projects.GetTimeline(TestCatalog.Hub, new TimelineQuery(TimelineOrder.NewestFirst, 3, second.Next), Cancel);
+
+        Assert.Equal(expected.Take(2).Select(e => e.EventId), first.Events.Select(e => e.EventId));
+        Assert.Equal(TimelinePosition.Of(expected[1]), first.Next);
+        Assert.Equal(expected.Skip(2).Take(2).Select(e => e.EventId), second.Events.Select(e => e.EventId));
+        // From the same position the other way: what came before it, latest first.
+        Assert.Equal(expected.Take(3).Reverse().Select(e => e.EventId), backwards.Events.Select(e => e.EventId));
+        Assert.Null(backwards.Next);
+        Assert.Equal(expected.Select(e => e.EventId), (await ReadToTheEnd(store.Projects, TestCatalog.Hub, TimelineOrder.OldestFirst, 2)).Select(e => e.EventId));
+        Assert.Equal(expected.Select(e => e.EventId).Reverse(), (await ReadToTheEnd(store.Projects, TestCatalog.Hub, TimelineOrder.NewestFirst, 3)).Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task A_page_after_a_position_that_is_no_event_starts_at_the_next_event_and_the_end_has_no_next()
+    {
+        await using var harness = CreateHarness();
+        await using var store = await harness.Open();
+        var events = new[] { Record(TestCatalog.Hub, 1, 0), Record(TestCatalog.Hub, 2, 0), Record(TestCatalog.Hub, 3, 0) };
+        await CommitInBatches(store.Projects, events, batchSize: 3);
+        var between = new TimelinePosition(events[1].OccurredAt.UtcTicks - 1, 0, Guid.NewGuid());
+        var beyond = new TimelinePosition(DateTimeOffset.MaxValue.UtcTicks, 0, Guid.Empty);
+
+        var afterBetween = await store.Projects.GetTimeline(TestCatalog.Hub, new TimelineQuery(TimelineOrder.OldestFirst, 10, between), Cancel);
+        var beforeBetween = await store.Projects.GetTimeline(TestCatalog.Hub, new TimelineQuery(TimelineOrder.NewestFirst, 10, between), Cancel);
+        var afterTheEnd = await store.Projects.GetTimeline(TestCatalog.Hub, new TimelineQuery(TimelineOrder.OldestFirst, 10, beyond), Cancel);
+        var exactlyFull = await store.Projects.GetTimeline(TestCatalog.Hub, new TimelineQuery(TimelineOrder.OldestFirst, 3), Cancel);
+        var unknown = await store.Projects.GetTimeline("unknown-project", new TimelineQuery(TimelineOrder.NewestFirst, 10), Cancel);
+        var unknownAfter = await store.Projects.GetTimeline("unknown-project", new TimelineQuery(TimelineOrder.OldestFirst, 10, between), Cancel);
+
+        Assert.Equal([events[1].EventId, events[2].EventId], afterBetween.Events.Select(e => e.EventId));
+        Assert.Equal([events[0].EventId], beforeBetween.Events.Select(e => e.EventId));
+        Assert.Null(afterBetween.Next);
+        Assert.Empty(afterTheEnd.Events);
+        Assert.Null(afterTheEnd.Next);
+        Assert.Equal(3, exactlyFull.Events.Count);
+        Assert.Null(exactlyFull.Next);
+        Assert.Empty(unknown.Events);
+        Assert.Null(unknown.Next);
+        Assert.Empty(unknownAfter.Events);
+    }
+
+    static int recordCounter;
+
+    /// <summary>A stored report at 09:30 Beijing time on a day of 2023 (with sub-millisecond ticks), recorded on a given second.</summary>
+    static EventRecord Record(string projectId, int occurredDay, int recordedSecond)
+    {
+        var n = Interlocked.Increment(ref recordCounter);
+        var occurred = new DateTimeOffset(2023, 1, 1, 9, 30, 0, TimeSpan.FromHours(8)).AddDays(occurredDay).AddTicks(1_234_567);
+        return new EventRecord(Guid.NewGuid(), projectId, MilestoneVocabulary.ConstructionStarted, occurred, occurred.AddHours(1),
+            TestCatalog.Source, $"report {n}", null, $"fingerprint-{n}", TestEvents.Now.AddSeconds(recordedSecond).AddTicks(4_321));
+    }
+
+    /// <summary>Writes the events as the recorder would, a batch at a time, each a commit of the project at its next version.</summary>
+    static async Task CommitInBatches(IProjectStore store, IReadOnlyList<EventRecord> events, int batchSize)
+    {
+        var projectId = events[0].ProjectId;
+        long version = 0;
+        foreach (var batch in events.Chunk(batchSize))
+        {
+            var result = await store.Commit(new ProjectCommit(batch, version, ProjectState.Empty(projectId), []), Cancel);
+            version = Assert.IsType<CommitResult.Committed>(result).Version;
+        }
+    }
+
+    /// <summary>Follows the pages' next positions from the start until a page has none; checks each page's size on the way.</summary>
+    static async Task<List<EventRecord>> ReadToTheEnd(IProjectStore store, string projectId, TimelineOrder order, int limit)
+    {
+        var read = new List<EventRecord>();
+        TimelinePosition? after = null;
+        while (true)
+        {
+            var page = await store.GetTimeline(projectId, new TimelineQuery(order, limit, after), Cancel);
+            Assert.True(page.Events.Count <= limit);
+            read.AddRange(page.Events);
+            if (page.Next is not { } next)
+            {
+                return read;
+            }
+            Assert.Equal(limit, page.Events.Count);
+            Assert.Equal(TimelinePosition.Of(page.Events[^1]), next);
+            after = next;
+        }
+    }
+
+    [Fact]
     public async Task Projects_are_listed_with_their_state_and_version()
     {
         await using var harness = CreateHarness();

@@ -35,7 +35,12 @@ public sealed class ProductionWithoutMongoDb : IAsyncLifetime
             builder.UseSetting("MILESTONES_SECRETS_DIR", secrets.FullName);
             builder.UseSetting("MongoDb:ConnectionString", $"mongodb://from-environment:{ClosedPort.Find()}");
             builder.UseSetting("MongoDb:HealthCheckTimeout", "00:00:05");
+            // Production refuses MongoDB without TLS; nothing answers on the port, so no handshake is ever tried.
+            builder.UseSetting("MongoDb:UseTls", "true");
             builder.UseSetting("Messaging:Transport", "InMemory");
+            // Production's query API needs a token issuer; nothing asks it for keys here.
+            builder.UseSetting("Api:Authentication:Authority", "https://login.example.org/realms/milestones-tests");
+            builder.UseSetting("Api:Authentication:Audience", "milestones-api");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
         return ValueTask.CompletedTask;

@@ -183,25 +183,42 @@ public sealed class ConcurrencyProtocolRendering
     }
 
     [Fact]
-    public void Timeline_shows_only_applied_events_of_the_project_in_occurrence_then_recording_order()
+    public void Timeline_shows_only_applied_events_of_the_project_in_occurrence_then_recording_then_id_order()
     {
-        var filter = Render(MongoStoreProtocol.Timeline(TestCatalog.Hub));
-        var sort = MongoStoreProtocol.TimelineOrder.Render(Args<EventDocument>());
+        var filter = Render(MongoStoreProtocol.Timeline(TestCatalog.Hub, new TimelineQuery(TimelineOrder.OldestFirst, 50)));
+        var oldest = MongoStoreProtocol.TimelineSort(TimelineOrder.OldestFirst).Render(Args<EventDocument>());
+        var newest = MongoStoreProtocol.TimelineSort(TimelineOrder.NewestFirst).Render(Args<EventDocument>());
 
         Assert.Equal(new BsonDocument { { "projectId", TestCatalog.Hub }, { "applied", true } }, filter);
-        Assert.Equal(new BsonDocument { { "occurredAt.Ticks", 1 }, { "recordedAt.Ticks", 1 }, { "_id", 1 } }, sort);
+        Assert.Equal(new BsonDocument { { "occurredAt.Ticks", 1 }, { "recordedAt.Ticks", 1 }, { "_id", 1 } }, oldest);
+        Assert.Equal(new BsonDocument { { "occurredAt.Ticks", -1 }, { "recordedAt.Ticks", -1 }, { "_id", -1 } }, newest);
     }
 
-    [Fact]
-    public void Timeline_limit_of_int_max_is_sent_as_no_limit_and_a_zero_limit_never_reaches_the_server()
+    [Theory]
+    [InlineData(TimelineOrder.OldestFirst, "$gte", "$gt")]
+    [InlineData(TimelineOrder.NewestFirst, "$lte", "$lt")]
+    public void A_page_after_a_position_starts_beyond_its_keyset_with_classic_operators(TimelineOrder order, string bound, string beyond)
     {
-        // The recorder reads the whole timeline (int.MaxValue) to recompute a milestone after a retraction.
-        Assert.Null(MongoStoreProtocol.TimelineLimit(int.MaxValue));
-        Assert.Equal(100, MongoStoreProtocol.TimelineLimit(100));
-        Assert.Equal(1, MongoStoreProtocol.TimelineLimit(1));
-        // To MongoDB, limit 0 means "no limit": the store answers it without asking.
-        Assert.Throws<ArgumentOutOfRangeException>(() => MongoStoreProtocol.TimelineLimit(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MongoStoreProtocol.TimelineLimit(-1));
+        var id = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
+        var filter = Render(MongoStoreProtocol.Timeline(TestCatalog.Hub, new TimelineQuery(order, 50, new TimelinePosition(600, 700, id))));
+
+        var uuid = new BsonBinaryData(id, GuidRepresentation.Standard);
+        var expected = new BsonDocument
+        {
+            { "projectId", TestCatalog.Hub },
+            { "applied", true },
+            { "occurredAt.Ticks", new BsonDocument(bound, 600L) },
+            {
+                "$or", new BsonArray
+                {
+                    new BsonDocument("occurredAt.Ticks", new BsonDocument(beyond, 600L)),
+                    new BsonDocument { { "occurredAt.Ticks", 600L }, { "recordedAt.Ticks", new BsonDocument(beyond, 700L) } },
+                    new BsonDocument { { "occurredAt.Ticks", 600L }, { "recordedAt.Ticks", 700L }, { "_id", new BsonDocument(beyond, uuid) } },
+                }
+            },
+        };
+        Assert.Equal(expected, filter);
+        ProtocolAllowList.AssertFilter(filter);
     }
 
     [Fact]
@@ -332,7 +349,8 @@ public sealed class ConcurrencyProtocolRendering
             Render(MongoStoreProtocol.AtVersion(TestCatalog.Hub, 7)),
             Render(MongoStoreProtocol.ProjectsByIds([TestCatalog.Hub, TestCatalog.School])),
             Render(MongoStoreProtocol.EventsByIds(ids)),
-            Render(MongoStoreProtocol.Timeline(TestCatalog.Hub)),
+            Render(MongoStoreProtocol.Timeline(TestCatalog.Hub, new TimelineQuery(TimelineOrder.OldestFirst, 50))),
+            Render(MongoStoreProtocol.Timeline(TestCatalog.Hub, new TimelineQuery(TimelineOrder.NewestFirst, 50, new TimelinePosition(1, 2, Guid.NewGuid())))),
             Render(MongoStoreProtocol.Claimable("replica-a", Now, ["taken"])),
             Render(MongoStoreProtocol.HasPendingEntries),
             Render(MongoStoreProtocol.Holding(ids)),
@@ -347,7 +365,8 @@ public sealed class ConcurrencyProtocolRendering
     {
         ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.WithoutOutbox.Render(Args<ProjectDocument>()));
         ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.EnqueueTimesOnly.Render(Args<ProjectDocument>()));
-        ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.TimelineOrder.Render(Args<EventDocument>()));
+        ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.TimelineSort(TimelineOrder.OldestFirst).Render(Args<EventDocument>()));
+        ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.TimelineSort(TimelineOrder.NewestFirst).Render(Args<EventDocument>()));
         ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.OldestPendingFirst.Render(Args<ProjectDocument>()));
         ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.TimelineIndex.Keys.Render(Args<EventDocument>()));
         ProtocolAllowList.AssertPlainFields(MongoStoreProtocol.PendingIndex.Keys.Render(Args<ProjectDocument>()));
@@ -368,11 +387,12 @@ public sealed class ConcurrencyProtocolRendering
     }
 
     [Fact]
-    public void Timeline_index_covers_the_timeline_query()
+    public void Timeline_index_gives_the_whole_timeline_sort_both_ways()
     {
         var keys = MongoStoreProtocol.TimelineIndex.Keys.Render(Args<EventDocument>());
 
-        Assert.Equal(BsonDocument.Parse("{ projectId: 1, 'occurredAt.Ticks': 1, 'recordedAt.Ticks': 1 }"), keys);
+        Assert.Equal(BsonDocument.Parse("{ projectId: 1, 'occurredAt.Ticks': 1, 'recordedAt.Ticks': 1, _id: 1 }"), keys);
+        Assert.Equal("timeline_keyset", MongoStoreProtocol.TimelineIndex.Options.Name);
     }
 
     static (ProjectCommit Commit, ProjectCompletion Completion) Commit(bool completing)

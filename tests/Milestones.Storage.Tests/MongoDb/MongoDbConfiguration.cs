@@ -90,6 +90,63 @@ public sealed class MongoDbConfiguration
     }
 
     [Fact]
+    public void No_write_or_reply_waits_forever_by_default()
+    {
+        // A replica set that lost its majority would hold a w:majority write without wtimeout until it came back.
+        var settings = MongoDbClientSettings.Create(new MongoDbOptions { ConnectionString = "mongodb://db.example:27017/?socketTimeoutMS=0" });
+
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.WriteConcern.WTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.SocketTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.ServerSelectionTimeout);
+    }
+
+    [Fact]
+    public void Write_concern_and_socket_timeouts_bind_from_configuration()
+    {
+        var options = Bind(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MongoDb:ConnectionString"] = "mongodb://db.example:27017",
+            ["MongoDb:WriteConcernTimeout"] = "00:00:02",
+            ["MongoDb:SocketTimeout"] = "00:00:20",
+        }).Build());
+        var settings = MongoDbClientSettings.Create(options);
+
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.WriteConcern.WTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(20), settings.SocketTimeout);
+    }
+
+    [Theory]
+    [InlineData("00:00:00", "00:00:30", "WriteConcernTimeout")]
+    [InlineData("-00:00:01", "00:00:30", "WriteConcernTimeout")]
+    [InlineData("00:00:10", "00:00:10", "SocketTimeout")]
+    [InlineData("00:00:10", "00:00:05", "SocketTimeout")]
+    public void A_timeout_that_could_wait_forever_or_cut_the_answer_short_is_refused(string writeConcernTimeout, string socketTimeout, string setting)
+    {
+        var result = new MongoDbOptionsValidator().Validate(null, new MongoDbOptions
+        {
+            ConnectionString = "mongodb://db.example:27017",
+            WriteConcernTimeout = TimeSpan.Parse(writeConcernTimeout, System.Globalization.CultureInfo.InvariantCulture),
+            SocketTimeout = TimeSpan.Parse(socketTimeout, System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        Assert.True(result.Failed);
+        Assert.Contains(setting, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_zero_server_selection_timeout_is_refused()
+    {
+        var result = new MongoDbOptionsValidator().Validate(null, new MongoDbOptions
+        {
+            ConnectionString = "mongodb://db.example:27017",
+            ServerSelectionTimeout = TimeSpan.Zero,
+        });
+
+        Assert.True(result.Failed);
+        Assert.Contains("ServerSelectionTimeout", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Driver_tracing_is_on_and_query_text_stays_out_of_spans_by_default()
     {
         var settings = MongoDbClientSettings.Create(new MongoDbOptions { ConnectionString = "mongodb://db.example:27017" });

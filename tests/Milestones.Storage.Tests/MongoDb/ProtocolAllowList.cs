@@ -13,6 +13,8 @@ static class ProtocolAllowList
     public static readonly IReadOnlySet<string> QueryOperators = new HashSet<string>(StringComparer.Ordinal)
     {
         "$in", "$nin", "$exists", "$lt", "$or", "$elemMatch",
+        // The timeline's keyset pages: a bound on the leading key and an $or over the keyset, both directions.
+        "$gt", "$gte", "$lte",
     };
 
     /// <summary>Update operators, at the top of an update document.</summary>

@@ -70,6 +70,8 @@ public sealed class TestBroker : IAsyncLifetime
         ["RabbitMqTransport:Pass"] = Pass,
         // The test broker's guest user, which Production refuses unless told.
         ["Messaging:AllowDefaultBrokerCredentials"] = "true",
+        // The test broker's plaintext AMQP port, which Production refuses unless told.
+        ["Security:AllowInsecureTransport"] = "true",
     };
 
     /// <summary>A plain AMQP connection (RabbitMQ.Client, no MassTransit), as a non-.NET publisher has.</summary>

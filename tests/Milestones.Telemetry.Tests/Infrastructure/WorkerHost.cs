@@ -66,6 +66,12 @@ sealed class WorkerHost : IAsyncDisposable
             ["Outbox:PollInterval"] = "00:00:00.100",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        if (environment != "Development")
+        {
+            // Outside Development the query API needs a token issuer; nothing asks it for keys unless a token is sent.
+            configuration["Api:Authentication:Authority"] = "https://login.example.org/realms/milestones-tests";
+            configuration["Api:Authentication:Audience"] = "milestones-api";
+        }
         foreach (var (key, value) in settings)
         {
             configuration[key] = value;
@@ -73,6 +79,7 @@ sealed class WorkerHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(configuration);
 
         builder.AddApplicationServices();
+        builder.AddQueryApi();
 
         var spans = new SpanLog();
         var metrics = new List<MetricSnapshot>();
@@ -83,8 +90,9 @@ sealed class WorkerHost : IAsyncDisposable
         var app = builder.Build();
         try
         {
+            app.UseProblemResponses();
             app.MapDefaultEndpoints();
-            app.MapProjectEndpoints();
+            app.UseQueryApi();
         }
         catch
         {

@@ -17,6 +17,9 @@ static class WorkerProcess
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = null,
             ["OTEL_SERVICE_NAME"] = null,
             ["Health__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Production's query API needs a token issuer; nothing asks it for keys unless a token is sent.
+            ["Api__Authentication__Authority"] = "https://login.example.org/realms/milestones-tests",
+            ["Api__Authentication__Audience"] = "milestones-api",
         };
         foreach (var (key, value) in environment)
         {

@@ -83,7 +83,7 @@ public sealed class Retractions_that_reopen(WorkerFixture fixture) : IClassFixtu
         var project = await worker.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("/projects/lize-digital-finance-tech-park", TestContext.Current.CancellationToken);
         Assert.False(project.GetProperty("isComplete").GetBoolean());
         var timeline = await worker.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("/projects/lize-digital-finance-tech-park/events", TestContext.Current.CancellationToken);
-        var report = timeline.EnumerateArray().Single(e => e.GetProperty("eventId").GetGuid() == opened.EventId);
+        var report = timeline.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("eventId").GetGuid() == opened.EventId);
         Assert.Equal("lize-pmo", report.GetProperty("retracted").GetProperty("retractedBy").GetString());
         Assert.Equal("开通日期填报错误", report.GetProperty("retracted").GetProperty("reason").GetString());
         Assert.DoesNotContain(await client.Drain("test-completed-first"), m => Body(m).GetProperty("projectId").GetString() == "lize-digital-finance-tech-park");

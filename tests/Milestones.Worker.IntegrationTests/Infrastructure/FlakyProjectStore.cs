@@ -61,6 +61,6 @@ public sealed class FlakyProjectStore(IProjectStore inner) : IProjectStore
 
     public Task<IReadOnlyList<ProjectSnapshot>> ListProjects(CancellationToken cancellationToken) => inner.ListProjects(cancellationToken);
 
-    public Task<IReadOnlyList<EventRecord>> GetTimeline(string projectId, int limit, CancellationToken cancellationToken) =>
-        inner.GetTimeline(projectId, limit, cancellationToken);
+    public Task<TimelinePage> GetTimeline(string projectId, TimelineQuery query, CancellationToken cancellationToken) =>
+        inner.GetTimeline(projectId, query, cancellationToken);
 }

@@ -25,6 +25,7 @@ public sealed class InProcessWorker : IAsyncDisposable
         Logs = logs;
         Store = store;
         Http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        Http.DefaultRequestHeaders.Authorization = TestTokens.Bearer();
     }
 
     public LogSink Logs { get; }
@@ -52,6 +53,7 @@ public sealed class InProcessWorker : IAsyncDisposable
         new("Logging:LogLevel:Default", "Information"),
         new("Logging:LogLevel:MassTransit", "Information"),
         new("Logging:LogLevel:Milestones.Worker.Consumers", "Debug"),
+        .. TestTokens.Settings(),
     ];
 
     public static async Task<InProcessWorker> Start(
@@ -74,11 +76,13 @@ public sealed class InProcessWorker : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
 
         builder.AddApplicationServices();
+        builder.AddQueryApi();
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseProblemResponses();
         app.MapDefaultEndpoints();
-        app.MapProjectEndpoints();
+        app.UseQueryApi();
         await app.StartAsync(TestContext.Current.CancellationToken);
         var worker = new InProcessWorker(app, directory, logs, new StoreReader(directory.File("milestones.db")));
         await worker.WaitUntilReady();

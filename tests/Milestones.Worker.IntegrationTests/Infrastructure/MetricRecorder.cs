@@ -25,7 +25,18 @@ public sealed class MetricRecorder : IDisposable
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
             measurements.Enqueue(new Measured(instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString()))));
+        // Observable gauges report ints (milestones.store.outage) when observed: see Observe.
+        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
+            measurements.Enqueue(new Measured(instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString()))));
         listener.Start();
+    }
+
+    /// <summary>The current value of an observable gauge, as a scrape would read it now.</summary>
+    public long Observe(string instrument)
+    {
+        var before = Measurements.Count;
+        listener.RecordObservableInstruments();
+        return Measurements.Skip(before).Last(m => m.Instrument == instrument).Value;
     }
 
     public IReadOnlyList<Measured> Measurements => measurements.ToArray();

@@ -68,6 +68,9 @@ public sealed class RabbitClient : IAsyncDisposable
         await channel.QueueBindAsync(queue, exchange, string.Empty, cancellationToken: token);
     }
 
+    /// <summary>What <see cref="Drain"/> has taken from the queue so far.</summary>
+    public IReadOnlyList<ReceivedMessage> Seen(string queue) => seen.TryGetValue(queue, out var list) ? list : [];
+
     /// <summary>Takes every message now in the queue (acknowledged: the queue is emptied), adding them to what was seen before.</summary>
     public async Task<IReadOnlyList<ReceivedMessage>> Drain(string queue)
     {

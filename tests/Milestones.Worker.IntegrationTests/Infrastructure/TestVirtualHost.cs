@@ -66,6 +66,8 @@ public sealed class TestVirtualHost : IAsyncLifetime
         new("RabbitMqTransport:Pass", Broker.Pass),
         // The test broker's guest user, which Production refuses unless told (the Permissions tests use real users).
         new("Messaging:AllowDefaultBrokerCredentials", "true"),
+        // The test broker's plaintext AMQP port, which Production refuses unless told (the TLS tests open TLS listeners).
+        new("Security:AllowInsecureTransport", "true"),
     ];
 
     /// <summary>Ready and unacknowledged messages of a queue, as the broker counts them.</summary>

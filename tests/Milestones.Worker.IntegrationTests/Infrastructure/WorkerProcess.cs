@@ -20,6 +20,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         this.process = process;
         Name = name;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        Http.DefaultRequestHeaders.Authorization = TestTokens.Bearer();
     }
 
     public string Name { get; }
@@ -85,6 +86,10 @@ public sealed class WorkerProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         // Probes on the app's own port: the production probe port 8081 would collide between worker processes.
         start.Environment["Health__Port"] = "0";
+        foreach (var (key, value) in TestTokens.Settings())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
         if (vhost is not null)
         {
             foreach (var (key, value) in vhost.TransportSettings())

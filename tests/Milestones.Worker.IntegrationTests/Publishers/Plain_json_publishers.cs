@@ -35,8 +35,8 @@ public sealed class Plain_json_publishers(WorkerFixture fixture) : IClassFixture
         await client.Publish(Queues.InputExchange, Encoding.UTF8.GetBytes(body), eventId.ToString(), "application/json", headers);
 
         await Poll.Until(() => worker.Store.HasEvent(eventId), TimeSpan.FromSeconds(20), () => "the plain JSON event was not recorded");
-        var timeline = await worker.Http.GetFromJsonAsync<List<TimelineEntry>>("/projects/fengtai-station-integration/events", TestContext.Current.CancellationToken);
-        var entry = Assert.Single(timeline!, e => e.EventId == eventId);
+        var timeline = await worker.Http.GetFromJsonAsync<TimelinePageResponse>("/projects/fengtai-station-integration/events", TestContext.Current.CancellationToken);
+        var entry = Assert.Single(timeline!.Events, e => e.EventId == eventId);
         Assert.Equal("construction-started", entry.MilestoneCode);
         Assert.Equal(new DateTimeOffset(2023, 3, 15, 1, 30, 0, TimeSpan.Zero), entry.OccurredAt);
         Assert.Equal("丰台站站城一体化项目开工", entry.Note);
@@ -68,4 +68,7 @@ public sealed class Plain_json_publishers(WorkerFixture fixture) : IClassFixture
     }
 
     sealed record TimelineEntry(Guid EventId, string MilestoneCode, DateTimeOffset OccurredAt, string? Note, string? EvidenceUrl);
+
+    /// <summary>A page of the timeline as the API answers it.</summary>
+    sealed record TimelinePageResponse(List<TimelineEntry> Events, string? Next);
 }
