@@ -3,7 +3,7 @@ using MassTransit;
 namespace Milestones.Contracts;
 
 /// <summary>
-/// An upstream system reports that a key project reached a milestone (SPEC §5).
+/// An upstream system reports that a key project reached a milestone.
 /// Published to the <c>milestones.milestone-reached</c> exchange.
 /// </summary>
 [MessageUrn(WireNames.MilestoneReachedType)]

@@ -3,7 +3,7 @@ using MassTransit;
 namespace Milestones.Contracts;
 
 /// <summary>
-/// A key project reached every milestone its plan requires (SPEC §5). Published once per completion
+/// A key project reached every milestone its plan requires. Published once per completion
 /// to the <c>milestones.project-completed</c> exchange. The transport message id is derived from
 /// <see cref="ProjectId"/> and <see cref="CompletionNumber"/>, so a publish repeated after a crash
 /// carries the same id and consumers can de-duplicate on it.

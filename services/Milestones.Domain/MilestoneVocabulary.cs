@@ -7,7 +7,7 @@ namespace Milestones.Domain;
 public sealed record MilestoneStage(string Code, string NameEn, IReadOnlyList<string> Wordings);
 
 /// <summary>
-/// The one vocabulary of stage codes (SPEC §2). A project's plan picks the codes that apply to it;
+/// The one vocabulary of stage codes. A project's plan picks the codes that apply to it;
 /// events carrying any other code are refused.
 /// </summary>
 public static class MilestoneVocabulary

@@ -14,7 +14,7 @@ using Probes = Milestones.ServiceDefaults.Extensions;
 namespace Milestones.Telemetry.Tests;
 
 /// <summary>
-/// SPEC §7: one trace from the upstream publisher through consume, the store writes and the publish of ProjectCompleted.
+/// One trace from the upstream publisher through consume, the store writes and the publish of ProjectCompleted.
 /// The publisher is not MassTransit: a plain AMQP client that puts raw JSON and a W3C <c>traceparent</c> header on the
 /// message, as any upstream system would.
 /// </summary>

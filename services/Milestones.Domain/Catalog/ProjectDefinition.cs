@@ -1,6 +1,6 @@
 namespace Milestones.Domain.Catalog;
 
-/// <summary>A key project of the catalog (SPEC §2).</summary>
+/// <summary>A key project of the catalog.</summary>
 public sealed record ProjectDefinition
 {
     public required string Id { get; init; }

@@ -1,6 +1,6 @@
 namespace Milestones.Domain.Validation;
 
-/// <summary>Why an event is refused (SPEC §6). The code is stable: it is a metric tag and an error-queue header.</summary>
+/// <summary>Why an event is refused. The code is stable: it is a metric tag and an error-queue header.</summary>
 public enum RejectionReason
 {
     MissingField,

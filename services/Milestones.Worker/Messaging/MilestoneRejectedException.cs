@@ -3,7 +3,7 @@ using Milestones.Domain.Validation;
 namespace Milestones.Worker.Messaging;
 
 /// <summary>
-/// Thrown for an event that can never be applied (SPEC §6). It is not retried: the message goes straight to the
+/// Thrown for an event that can never be applied. It is not retried: the message goes straight to the
 /// error queue, where MassTransit's fault headers carry this message, which starts with the reason code.
 /// </summary>
 public sealed class MilestoneRejectedException(Rejection rejection) : Exception(rejection.ToString())

@@ -6,7 +6,7 @@ using Milestones.Domain.Storage;
 namespace Milestones.Worker.Telemetry;
 
 /// <summary>
-/// The service's own traces and metrics (SPEC §7). The instrument names are fixed: the dashboard and the alert rules
+/// The service's own traces and metrics. The instrument names are fixed: the dashboard and the alert rules
 /// under <c>deploy/</c> use them (as Prometheus names: <c>milestones_events_consumed_total</c>, …,
 /// <c>milestones_processing_duration_seconds</c>, <c>milestones_outbox_backlog</c>, <c>milestones_outbox_oldest_age_seconds</c>).
 /// </summary>

@@ -9,7 +9,7 @@ using static Milestones.Storage.Tests.Contract.StoreSteps;
 namespace Milestones.Storage.Tests.Contract;
 
 /// <summary>
-/// What every store must guarantee (SPEC §3), written once and run against each store: idempotency, conflict
+/// What every store must guarantee, written once and run against each store: idempotency, conflict
 /// detection, optimistic concurrency, outbox atomicity and leases, durability across a restart, and the queries.
 /// Each test gets its own database from <see cref="CreateHarness"/> and drops it at the end.
 /// </summary>

@@ -4,7 +4,7 @@ using Milestones.Worker.IntegrationTests.Infrastructure;
 namespace Milestones.Worker.IntegrationTests.CrashAndRestart;
 
 /// <summary>
-/// SPEC §3/§4: the broker stops in the middle of a stream and comes back. The worker stays alive, says it is not
+/// The broker stops in the middle of a stream and comes back. The worker stays alive, says it is not
 /// ready (503) while the broker is gone and ready (200) again after, reconnects by itself, and nothing is lost.
 /// Guards the readiness mapping of MassTransit's Degraded to 503 and the transport's reconnect, and the outbox's
 /// retry of a completion whose publish failed while the broker was away.

@@ -3,7 +3,7 @@ using Milestones.Worker.IntegrationTests.Infrastructure;
 namespace Milestones.Worker.IntegrationTests.CrashAndRestart;
 
 /// <summary>
-/// SPEC §3: two worker processes consume the same queue and the same store, and race on the events of one project:
+/// Two worker processes consume the same queue and the same store, and race on the events of one project:
 /// the project completes once, with one ProjectCompleted. Guards the store's version check with the recorder's
 /// re-read and re-apply (without it one replica overwrites the other's milestones: lost updates, or two completions).
 /// </summary>

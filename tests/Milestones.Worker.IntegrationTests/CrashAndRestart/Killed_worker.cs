@@ -3,7 +3,7 @@ using Milestones.Worker.IntegrationTests.Infrastructure;
 namespace Milestones.Worker.IntegrationTests.CrashAndRestart;
 
 /// <summary>
-/// SPEC §3: kill -9 the worker process in the middle of 1 000 events, start it again on the same store: every
+/// `kill -9` the worker process in the middle of 1 000 events, start it again on the same store: every
 /// event is applied exactly once, one ProjectCompleted message id per completion, nothing left unacknowledged.
 /// Guards acknowledging only after the durable commit (an early ack loses the events in flight), the unique event
 /// id (a redelivered event is not recorded twice), the outbox with its lease (a completion committed but not yet

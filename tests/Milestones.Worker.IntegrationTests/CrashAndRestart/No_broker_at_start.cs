@@ -5,7 +5,7 @@ using Milestones.Worker.IntegrationTests.Infrastructure;
 namespace Milestones.Worker.IntegrationTests.CrashAndRestart;
 
 /// <summary>
-/// SPEC §4: the production configuration with no broker reachable is not a crash and not a silent fallback: the
+/// The production configuration with no broker reachable is not a crash and not a silent fallback: the
 /// process stays up, live (200) and not ready (503), and becomes ready when the broker appears. Guards the bus not
 /// being awaited at start (MassTransitHostOptions.WaitUntilStarted=false: otherwise the probes never answer) and
 /// readiness failing while the bus is not connected.

@@ -3,7 +3,7 @@ using Milestones.Worker.IntegrationTests.Infrastructure;
 namespace Milestones.Worker.IntegrationTests.CrashAndRestart;
 
 /// <summary>
-/// SPEC §3/§6: a message that kills the process on every delivery (here: the test-only Testing:CrashOnNote switch
+/// A message that kills the process on every delivery (here: the test-only Testing:CrashOnNote switch
 /// makes the worker call Environment.FailFast on it) is dead-lettered after a bounded number of deliveries, while
 /// every other message, including those fetched alongside it, is applied. The test restarts the worker each time it
 /// dies, as Kubernetes would. Guards the quorum queue's x-delivery-limit with its dead-letter exchange (without

@@ -4,7 +4,7 @@ using Milestones.Worker.IntegrationTests.Infrastructure;
 namespace Milestones.Worker.IntegrationTests.CrashAndRestart;
 
 /// <summary>
-/// SPEC §8 graceful shutdown: SIGTERM while events are being processed. The worker stops consuming, finishes or
+/// Graceful shutdown: SIGTERM while events are being processed. The worker stops consuming, finishes or
 /// returns what it holds, flushes the outbox, and exits 0 within its shutdown timeout (Messaging:StopTimeout 10 s
 /// here, host shutdown timeout 10 s more); a restarted worker takes over the rest. Guards the bus stop timeout
 /// inside the host's shutdown timeout and the outbox dispatcher's flush on stop (a completion committed just

@@ -4,7 +4,7 @@ using Milestones.Worker.Messaging;
 namespace Milestones.Worker.IntegrationTests.FailureHandling;
 
 /// <summary>
-/// SPEC §3/§6: a redelivered event (same id, same payload) is acknowledged without effect; the same id with another
+/// A redelivered event (same id, same payload) is acknowledged without effect; the same id with another
 /// payload is a conflict and goes to the error queue with the reason <c>conflict</c>. Guards the recorder's
 /// fingerprint comparison on the store's unique event id, and the reason header for the conflict.
 /// </summary>

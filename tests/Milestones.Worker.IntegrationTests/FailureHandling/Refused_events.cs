@@ -7,7 +7,7 @@ using Milestones.Worker.Messaging;
 namespace Milestones.Worker.IntegrationTests.FailureHandling;
 
 /// <summary>
-/// SPEC §6: an event the catalog or the limits refuse goes to the error queue at once, with its reason code in a
+/// An event the catalog or the limits refuse goes to the error queue at once, with its reason code in a
 /// header, a log line with the trace id, and nothing stored. Guards: the retry policy's Ignore of
 /// MilestoneRejectedException (without it the consumer sees the message RetryLimit+1 times) and the error pipe's
 /// RejectionHeadersFilter (without it there is no reason header).

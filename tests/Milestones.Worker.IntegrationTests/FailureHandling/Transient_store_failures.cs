@@ -4,7 +4,7 @@ using Milestones.Worker.Messaging;
 namespace Milestones.Worker.IntegrationTests.FailureHandling;
 
 /// <summary>
-/// SPEC §6: a store that fails for a while (a database failover) makes the message retried with exponential backoff;
+/// A store that fails for a while (a database failover) makes the message retried with exponential backoff;
 /// one that keeps failing ends with the message, intact, in the error queue: never lost. Guards the endpoint's
 /// UseMessageRetry (without it the first failure goes straight to the error queue, with one attempt).
 /// The worker in these tests retries 3 times (Messaging:RetryLimit=3), 50-400 ms apart. A failure that is not an outage

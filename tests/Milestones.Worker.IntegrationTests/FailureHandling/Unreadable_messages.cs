@@ -7,7 +7,7 @@ using Milestones.Worker.Messaging;
 namespace Milestones.Worker.IntegrationTests.FailureHandling;
 
 /// <summary>
-/// SPEC §6: bytes that are not a MilestoneReached go to the error queue (malformed JSON, a wrong field type, a
+/// Bytes that are not a MilestoneReached go to the error queue (malformed JSON, a wrong field type, a
 /// missing required property) or, for a message type the worker does not consume, to the skipped queue; and the
 /// consumer keeps consuming. Guards the error pipe's reason header for unreadable bodies and MassTransit's
 /// move-to-error/skipped behaviour on this topology (the process keeps running and the next message is applied).

@@ -5,7 +5,7 @@ using Milestones.Worker.IntegrationTests.Infrastructure;
 namespace Milestones.Worker.IntegrationTests.Publishers;
 
 /// <summary>
-/// SPEC §1/§5: a non-.NET system publishes the bare JSON object, with the documented properties, to the documented
+/// A non-.NET system publishes the bare JSON object, with the documented properties, to the documented
 /// exchange (contracts/Milestones.Contracts/README.md), and it is consumed like any other. Here the publisher is
 /// RabbitMQ.Client with no MassTransit envelope. Guards the endpoint's raw JSON deserializer (without it MassTransit
 /// moves an application/json body to the error queue).
