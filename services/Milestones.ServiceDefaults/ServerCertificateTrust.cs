@@ -75,6 +75,44 @@ public sealed class ServerCertificateTrust
         }
     }
 
+    /// <summary>
+    /// What is wrong with a connection's TLS files, for options validation at start: a CA bundle or client certificate
+    /// that does not load, a certificate without its key or a key without its certificate. Each message names the key
+    /// (<paramref name="caKey"/>, <paramref name="certificateKey"/>, <paramref name="keyKey"/>: full configuration keys).
+    /// </summary>
+    public static IReadOnlyList<string> FileProblems(
+        string caKey, string? caFile, string certificateKey, string? certificateFile, string keyKey, string? keyFile)
+    {
+        var problems = new List<string>();
+        if (caFile is { Length: > 0 })
+        {
+            try
+            {
+                LoadCaBundle(caFile);
+            }
+            catch (InvalidOperationException ex)
+            {
+                problems.Add($"{caKey}: {ex.Message}");
+            }
+        }
+        if (string.IsNullOrEmpty(certificateFile) != string.IsNullOrEmpty(keyFile))
+        {
+            problems.Add($"{certificateKey} and {keyKey} go together: set both or neither.");
+        }
+        else if (certificateFile is { Length: > 0 })
+        {
+            try
+            {
+                LoadClientCertificate(certificateFile, keyFile!).Dispose();
+            }
+            catch (InvalidOperationException ex)
+            {
+                problems.Add($"{certificateKey}: {ex.Message}");
+            }
+        }
+        return problems;
+    }
+
     /// <summary>A <see cref="RemoteCertificateValidationCallback"/>: true when the certificate passes every check; otherwise logs why and refuses it.</summary>
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {

@@ -112,32 +112,11 @@ public static class MongoDbTls
         {
             failures.Add($"{MongoDbOptions.SectionName}:{nameof(MongoDbOptions.TlsCaFile)} or a client certificate is set but TLS is off (tls=true in the connection string, or {MongoDbOptions.SectionName}:UseTls=true).");
         }
-        if (options.TlsCaFile is { Length: > 0 } caFile)
-        {
-            try
-            {
-                ServerCertificateTrust.LoadCaBundle(caFile);
-            }
-            catch (InvalidOperationException ex)
-            {
-                failures.Add($"{MongoDbOptions.SectionName}:{nameof(MongoDbOptions.TlsCaFile)}: {ex.Message}");
-            }
-        }
-        if (string.IsNullOrEmpty(options.TlsClientCertificateFile) != string.IsNullOrEmpty(options.TlsClientKeyFile))
-        {
-            failures.Add($"{MongoDbOptions.SectionName}:{nameof(MongoDbOptions.TlsClientCertificateFile)} and {nameof(MongoDbOptions.TlsClientKeyFile)} go together: set both or neither.");
-        }
-        else if (options.TlsClientCertificateFile is { Length: > 0 } certificate)
-        {
-            try
-            {
-                ServerCertificateTrust.LoadClientCertificate(certificate, options.TlsClientKeyFile!).Dispose();
-            }
-            catch (InvalidOperationException ex)
-            {
-                failures.Add($"{MongoDbOptions.SectionName}:{nameof(MongoDbOptions.TlsClientCertificateFile)}: {ex.Message}");
-            }
-        }
+        const string section = MongoDbOptions.SectionName;
+        failures.AddRange(ServerCertificateTrust.FileProblems(
+            $"{section}:{nameof(MongoDbOptions.TlsCaFile)}", options.TlsCaFile,
+            $"{section}:{nameof(MongoDbOptions.TlsClientCertificateFile)}", options.TlsClientCertificateFile,
+            nameof(MongoDbOptions.TlsClientKeyFile), options.TlsClientKeyFile));
         return failures;
     }
 

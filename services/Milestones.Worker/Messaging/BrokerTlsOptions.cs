@@ -51,32 +51,11 @@ public sealed class BrokerTlsValidator(IOptions<RabbitMqTransportOptions> transp
         {
             failures.Add($"{BrokerTlsOptions.SectionName} is set but RabbitMqTransport:UseSsl is false: the connection would not use TLS at all.");
         }
-        if (options.CaFile is { Length: > 0 } caFile)
-        {
-            try
-            {
-                ServerCertificateTrust.LoadCaBundle(caFile);
-            }
-            catch (InvalidOperationException ex)
-            {
-                failures.Add($"{BrokerTlsOptions.SectionName}:{nameof(BrokerTlsOptions.CaFile)}: {ex.Message}");
-            }
-        }
-        if (string.IsNullOrEmpty(options.ClientCertificateFile) != string.IsNullOrEmpty(options.ClientKeyFile))
-        {
-            failures.Add($"{BrokerTlsOptions.SectionName}:{nameof(BrokerTlsOptions.ClientCertificateFile)} and {nameof(BrokerTlsOptions.ClientKeyFile)} go together: set both or neither.");
-        }
-        else if (options.ClientCertificateFile is { Length: > 0 } certificate)
-        {
-            try
-            {
-                ServerCertificateTrust.LoadClientCertificate(certificate, options.ClientKeyFile!).Dispose();
-            }
-            catch (InvalidOperationException ex)
-            {
-                failures.Add($"{BrokerTlsOptions.SectionName}:{nameof(BrokerTlsOptions.ClientCertificateFile)}: {ex.Message}");
-            }
-        }
+        const string section = BrokerTlsOptions.SectionName;
+        failures.AddRange(ServerCertificateTrust.FileProblems(
+            $"{section}:{nameof(BrokerTlsOptions.CaFile)}", options.CaFile,
+            $"{section}:{nameof(BrokerTlsOptions.ClientCertificateFile)}", options.ClientCertificateFile,
+            nameof(BrokerTlsOptions.ClientKeyFile), options.ClientKeyFile));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
