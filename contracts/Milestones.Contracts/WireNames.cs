@@ -32,4 +32,34 @@ public static class WireNames
 
     /// <summary>Fanout exchange that <see cref="ProjectReopened"/> is published to.</summary>
     public const string ProjectReopenedExchange = "milestones.project-reopened";
+
+    /// <summary>Message type name of <see cref="ProgressReported"/>: URN <c>urn:message:Milestones.Contracts:ProgressReported</c>.</summary>
+    public const string ProgressReportedType = "Milestones.Contracts:ProgressReported";
+
+    /// <summary>Fanout exchange that <see cref="ProgressReported"/> is published to.</summary>
+    public const string ProgressReportedExchange = "milestones.progress-reported";
+
+    /// <summary>Message type name of <see cref="ProjectRegistered"/>: URN <c>urn:message:Milestones.Contracts:ProjectRegistered</c>.</summary>
+    public const string ProjectRegisteredType = "Milestones.Contracts:ProjectRegistered";
+
+    /// <summary>Fanout exchange that <see cref="ProjectRegistered"/> is published to.</summary>
+    public const string ProjectRegisteredExchange = "milestones.project-registered";
+
+    /// <summary>Message type name of <see cref="TargetMet"/>: URN <c>urn:message:Milestones.Contracts:TargetMet</c>.</summary>
+    public const string TargetMetType = "Milestones.Contracts:TargetMet";
+
+    /// <summary>Fanout exchange that <see cref="TargetMet"/> is published to.</summary>
+    public const string TargetMetExchange = "milestones.target-met";
+
+    /// <summary>Message type name of <see cref="MilestoneOverdue"/>: URN <c>urn:message:Milestones.Contracts:MilestoneOverdue</c>.</summary>
+    public const string MilestoneOverdueType = "Milestones.Contracts:MilestoneOverdue";
+
+    /// <summary>Fanout exchange that <see cref="MilestoneOverdue"/> is published to.</summary>
+    public const string MilestoneOverdueExchange = "milestones.milestone-overdue";
+
+    /// <summary>Message type name of <see cref="MilestoneRecorded"/>: URN <c>urn:message:Milestones.Contracts:MilestoneRecorded</c>.</summary>
+    public const string MilestoneRecordedType = "Milestones.Contracts:MilestoneRecorded";
+
+    /// <summary>Fanout exchange that <see cref="MilestoneRecorded"/> is published to.</summary>
+    public const string MilestoneRecordedExchange = "milestones.milestone-recorded";
 }

@@ -50,7 +50,7 @@ public sealed class Workload(ProjectCatalog catalog, int seed)
         var occurredAt = project.ExistsSinceUtc.AddDays(random.Next(lifetimeDays)).AddMinutes(random.Next(24 * 60));
         var reportedAt = occurredAt.AddDays(1 + random.Next(30)).AddMinutes(random.Next(600));
         // A catalog source allowed for the project, which is also the broker identity (AMQP user_id) the worker requires.
-        var allowed = Catalog.Sources.Where(s => s.MayReport(project.Id)).ToList();
+        var allowed = Catalog.Sources.Where(s => s.MayReport(project)).ToList();
         var source = allowed[random.Next(allowed.Count)].Id;
 
         var buffer = new ArrayBufferWriter<byte>(1400);

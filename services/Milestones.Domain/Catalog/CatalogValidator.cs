@@ -10,6 +10,9 @@ static partial class CatalogValidator
     /// <summary>Longest project id accepted, here and on the wire.</summary>
     public const int MaxIdLength = 64;
 
+    /// <summary>True when the id could be a catalog id: an ASCII slug of at most <see cref="MaxIdLength"/> characters.</summary>
+    public static bool IsSlug(string? id) => !string.IsNullOrWhiteSpace(id) && id.Length <= MaxIdLength && SlugPattern().IsMatch(id);
+
     public static List<string> Validate(IReadOnlyList<ProjectDefinition> projects)
     {
         var errors = new List<string>();
@@ -78,14 +81,21 @@ static partial class CatalogValidator
 
     static void ValidatePlan(ProjectDefinition p, string name, List<string> errors)
     {
-        if (p.Plan is null || p.Plan.Milestones is null || p.Plan.Milestones.Count == 0)
+        // A district programme (高标准农田 300 亩) has no stages: its plan may be empty when it requires a target instead.
+        var requiresTarget = p.Targets is not null && p.Targets.Any(t => t.Required);
+        if (p.Plan is null || p.Plan.Milestones is null || (p.Plan.Milestones.Count == 0 && !requiresTarget))
         {
-            errors.Add($"{name}: the milestone plan is empty");
+            errors.Add($"{name}: the milestone plan is empty and no target is required");
             return;
         }
-        if (p.Plan.Required is null || p.Plan.Required.Count == 0)
+        if (p.Plan.Required is null || (p.Plan.Required.Count == 0 && !requiresTarget))
         {
-            errors.Add($"{name}: the plan requires no milestone, so completion would mean nothing");
+            errors.Add($"{name}: the plan requires no milestone and no target, so completion would mean nothing");
+            return;
+        }
+        if (p.Targets is null || p.Schedule is null || p.Reporters is null || p.Report is null)
+        {
+            errors.Add($"{name}: targets, schedule, reporters and report may be empty but not null");
             return;
         }
         foreach (var code in p.Plan.Milestones.Where(c => !MilestoneVocabulary.IsKnown(c)))
@@ -105,9 +115,34 @@ static partial class CatalogValidator
         {
             errors.Add($"{name}: the report extract names milestone '{code}', which is not in plan.milestones");
         }
-        foreach (var target in p.Targets.Where(t => string.IsNullOrWhiteSpace(t.Metric) || t.Target <= 0))
+        foreach (var target in p.Targets.Where(t => string.IsNullOrWhiteSpace(t.Metric) || string.IsNullOrWhiteSpace(t.Unit) || t.Target <= 0))
         {
-            errors.Add($"{name}: target '{target.Metric}' needs a metric name and a positive target");
+            errors.Add($"{name}: target '{target.Metric}' needs a metric name, a unit and a positive target");
         }
+        if (p.Targets.Select(t => t.Metric).Distinct(StringComparer.Ordinal).Count() != p.Targets.Count)
+        {
+            errors.Add($"{name}: two targets have the same metric");
+        }
+        foreach (var item in p.Schedule.Where(s => !p.Plan.Applies(s.Milestone)))
+        {
+            errors.Add($"{name}: the schedule names milestone '{item.Milestone}', which is not in plan.milestones");
+        }
+        if (p.Schedule.Select(s => s.Milestone).Distinct(StringComparer.Ordinal).Count() != p.Schedule.Count)
+        {
+            errors.Add($"{name}: the schedule lists a milestone twice");
+        }
+        if (p.Revision < 1)
+        {
+            errors.Add($"{name}: revision must be 1 or more");
+        }
+    }
+
+    /// <summary>Every source a project's <see cref="ProjectDefinition.Reporters"/> names must be one of the catalog's.</summary>
+    public static List<string> ValidateReporters(IReadOnlyList<ProjectDefinition> projects, IReadOnlyList<SourceDefinition> sources)
+    {
+        var known = sources.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        return projects
+            .SelectMany(p => p.Reporters.Where(r => !known.Contains(r)).Select(r => $"project '{p.Id}': reporter '{r}' is not one of the catalog's sources"))
+            .ToList();
     }
 }

@@ -5,8 +5,10 @@ using System.Text.Json.Serialization;
 namespace Milestones.Domain.Catalog;
 
 /// <summary>
-/// The key projects the service knows. Loaded from a data file and validated as a whole: a catalog with
-/// a duplicate id, an unknown code or an empty plan is refused with a message naming the entry.
+/// The key projects the service knows: the checked-in catalog file's entries, each replaced at runtime by a registration
+/// with a higher revision (<see cref="Register"/>). Loaded from a data file and validated as a whole: a catalog with a
+/// duplicate id, an unknown code or an empty plan is refused with a message naming the entry. Readers always see one
+/// consistent set of entries: a registration swaps in a new immutable set.
 /// </summary>
 public sealed class ProjectCatalog
 {
@@ -18,22 +20,24 @@ public sealed class ProjectCatalog
         RespectNullableAnnotations = true,
     };
 
-    readonly FrozenDictionary<string, ProjectDefinition> byId;
     readonly FrozenDictionary<string, SourceDefinition> sourcesById;
+    readonly FrozenDictionary<string, ProjectDefinition> seeded;
+    readonly Lock registering = new();
+    volatile Entries entries;
 
     ProjectCatalog(CatalogSource? source, IReadOnlyList<ProjectDefinition> projects, IReadOnlyList<SourceDefinition> sources)
     {
         Source = source;
-        Projects = projects;
         Sources = sources;
-        byId = projects.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
+        seeded = projects.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal);
+        entries = new Entries(projects, seeded, FrozenDictionary<string, ProjectRegistration>.Empty);
         sourcesById = sources.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
     }
 
     public CatalogSource? Source { get; }
 
-    /// <summary>Projects in catalog order.</summary>
-    public IReadOnlyList<ProjectDefinition> Projects { get; }
+    /// <summary>Projects: the file's in file order, then registered ones in the order they were first seen.</summary>
+    public IReadOnlyList<ProjectDefinition> Projects => entries.Projects;
 
     /// <summary>The upstream systems that may send messages, and what each may do.</summary>
     public IReadOnlyList<SourceDefinition> Sources { get; }
@@ -56,11 +60,66 @@ public sealed class ProjectCatalog
             project = null;
             return false;
         }
-        return byId.TryGetValue(id, out project);
+        return entries.ById.TryGetValue(id, out project);
     }
 
     public ProjectDefinition Get(string id) =>
         TryGet(id, out var project) ? project : throw new KeyNotFoundException($"Project '{id}' is not in the catalog.");
+
+    /// <summary>The checked-in file's entry for the project, if the file has one.</summary>
+    public ProjectDefinition? SeededEntry(string id) => seeded.GetValueOrDefault(id);
+
+    /// <summary>The registration whose entry is in force for the project; null while the file's entry is.</summary>
+    public ProjectRegistration? RegistrationOf(string id) => entries.Registrations.GetValueOrDefault(id);
+
+    /// <summary>
+    /// The entry in force for a project given the registration its stored state holds: the registration's when its revision
+    /// is higher than the file's, else the file's; null for a project neither knows.
+    /// </summary>
+    public ProjectDefinition? EntryFor(string id, ProjectRegistration? stored) =>
+        stored is not null && (SeededEntry(id) is not { } file || stored.Definition.Revision > file.Revision)
+            ? stored.Definition
+            : SeededEntry(id) ?? RegistrationOf(id)?.Definition;
+
+    /// <summary>
+    /// Puts a registered entry in force when its revision is higher than the one in force; returns false (and changes
+    /// nothing) otherwise. Called with what the store holds, by every replica, so that all converge on the highest revision.
+    /// </summary>
+    public bool Register(ProjectRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        var definition = registration.Definition;
+        lock (registering)
+        {
+            var current = entries;
+            if (current.ById.TryGetValue(definition.Id, out var inForce) && inForce.Revision >= definition.Revision)
+            {
+                return false;
+            }
+            var projects = current.Projects.Select(p => p.Id == definition.Id ? definition : p).ToList();
+            if (inForce is null)
+            {
+                projects.Add(definition);
+            }
+            entries = new Entries(
+                projects,
+                projects.ToFrozenDictionary(p => p.Id, StringComparer.Ordinal),
+                current.Registrations.Where(r => r.Key != definition.Id).Append(new(definition.Id, registration)).ToFrozenDictionary(StringComparer.Ordinal));
+            return true;
+        }
+    }
+
+    /// <summary>True when the id could be a project's: an ASCII slug of at most 64 characters.</summary>
+    public static bool IsValidId(string? id) => CatalogValidator.IsSlug(id);
+
+    /// <summary>The reasons an entry cannot be registered (as the file's entries are checked), or none.</summary>
+    public IReadOnlyList<string> Check(ProjectDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var errors = CatalogValidator.Validate([definition]);
+        errors.AddRange(CatalogValidator.ValidateReporters([definition], Sources));
+        return errors;
+    }
 
     /// <summary>Builds a validated catalog; throws <see cref="CatalogException"/> naming every bad entry.</summary>
     public static ProjectCatalog Create(
@@ -70,6 +129,7 @@ public sealed class ProjectCatalog
         var sourceList = sources?.ToList() ?? [];
         var errors = CatalogValidator.Validate(list);
         errors.AddRange(CatalogValidator.ValidateSources(sourceList, list));
+        errors.AddRange(CatalogValidator.ValidateReporters(list, sourceList));
         if (errors.Count > 0)
         {
             throw new CatalogException(errors);
@@ -107,6 +167,11 @@ public sealed class ProjectCatalog
             throw new CatalogException(ex.Errors.Select(e => $"{path}: {e}").ToList(), ex);
         }
     }
+
+    sealed record Entries(
+        IReadOnlyList<ProjectDefinition> Projects,
+        FrozenDictionary<string, ProjectDefinition> ById,
+        FrozenDictionary<string, ProjectRegistration> Registrations);
 
     sealed record CatalogFile(CatalogSource? Source, IReadOnlyList<SourceDefinition>? Sources, IReadOnlyList<ProjectDefinition>? Projects);
 }

@@ -15,9 +15,25 @@ public sealed record ProjectDefinition
 
     public required MilestonePlan Plan { get; init; }
     public IReadOnlyList<QuantitativeTarget> Targets { get; init; } = [];
+
+    /// <summary>Planned dates of the plan's milestones, where the report gives one.</summary>
+    public IReadOnlyList<ScheduledMilestone> Schedule { get; init; } = [];
+
+    /// <summary>Sources that may report on this project besides those whose own list names it (and the district office).</summary>
+    public IReadOnlyList<string> Reporters { get; init; } = [];
+
+    /// <summary>The entry's revision: 1 in the checked-in file unless it says otherwise; a registration with a higher one replaces it.</summary>
+    public int Revision { get; init; } = 1;
+
     public ReportExtract Report { get; init; } = new();
 
     public DateTimeOffset ExistsSinceUtc => new(ExistsSince.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    /// <summary>The target of this metric, if the project has one.</summary>
+    public QuantitativeTarget? TargetOf(string metric) => Targets.FirstOrDefault(t => string.Equals(t.Metric, metric, StringComparison.Ordinal));
+
+    /// <summary>True when the project's plan requires this target to be met for completion.</summary>
+    public IEnumerable<QuantitativeTarget> RequiredTargets => Targets.Where(t => t.Required);
 }
 
 /// <summary>The milestones a project goes through and the ones that make it complete.</summary>
@@ -28,8 +44,30 @@ public sealed record MilestonePlan(IReadOnlyList<string> Milestones, IReadOnlyLi
     public bool Applies(string code) => Milestones.Contains(code, StringComparer.Ordinal);
 }
 
-/// <summary>A quantitative goal, such as an open area in mu (亩).</summary>
-public sealed record QuantitativeTarget(string Metric, string Unit, decimal? Baseline, decimal Target, bool Required, string? Text);
+/// <summary>A quantitative goal, such as an open area in mu (亩). It is met when the latest reported value reaches <paramref name="Target"/>.</summary>
+public sealed record QuantitativeTarget(string Metric, string Unit, decimal? Baseline, decimal Target, bool Required, string? Text)
+{
+    public bool IsMetBy(decimal value) => value >= Target;
+}
+
+/// <summary>
+/// A milestone's planned date. The report's wordings become dates as <c>docs/catalog.md</c> says: a year, 年内 (within the
+/// year) and 年底 (by the end of the year) are all due on 31 December of that year.
+/// </summary>
+/// <param name="Milestone">Stage code, one of the plan's.</param>
+/// <param name="Due">The last day the milestone is on time, in China Standard Time (UTC+8).</param>
+/// <param name="Text">The words the date comes from.</param>
+public sealed record ScheduledMilestone(string Milestone, DateOnly Due, string? Text)
+{
+    /// <summary>China Standard Time, in which the report's dates are meant; it has no daylight saving.</summary>
+    public static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
+
+    /// <summary>The instant the due day ends: the milestone is overdue from then on if it was not reached.</summary>
+    public DateTimeOffset DueEnd => new(Due.AddDays(1).ToDateTime(TimeOnly.MinValue), ChinaStandardTime);
+
+    /// <summary>Whole days late at <paramref name="now"/>, 0 on the first day after the due day.</summary>
+    public int DaysLate(DateTimeOffset now) => now < DueEnd ? 0 : (int)((now - DueEnd).Ticks / TimeSpan.TicksPerDay);
+}
 
 /// <summary>What the work report says about the project.</summary>
 public sealed record ReportExtract

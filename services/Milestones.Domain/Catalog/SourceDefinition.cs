@@ -23,12 +23,21 @@ public sealed record SourceDefinition
     /// <summary>The district office may report on any project and retract any report.</summary>
     public bool IsDistrictOffice => Roles.Contains(SourceRoles.DistrictOffice, StringComparer.Ordinal);
 
-    /// <summary>True when it may report milestones of the project.</summary>
-    public bool MayReport(string projectId) => IsDistrictOffice || Projects.Contains(projectId, StringComparer.Ordinal);
+    /// <summary>True when it may register projects (<see cref="SourceRoles.Registrar"/>).</summary>
+    public bool IsRegistrar => Roles.Contains(SourceRoles.Registrar, StringComparer.Ordinal);
+
+    /// <summary>True when it may report milestones and progress of the project: its own list or the project's reporters name it.</summary>
+    public bool MayReport(ProjectDefinition project)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        return IsDistrictOffice
+            || Projects.Contains(project.Id, StringComparer.Ordinal)
+            || project.Reporters.Contains(Id, StringComparer.Ordinal);
+    }
 
     /// <summary>True when it may withdraw a report of the project made by <paramref name="reportedBy"/>.</summary>
-    public bool MayRetract(string projectId, string reportedBy) =>
-        IsDistrictOffice || (MayReport(projectId) && string.Equals(reportedBy, Id, StringComparison.Ordinal));
+    public bool MayRetract(ProjectDefinition project, string reportedBy) =>
+        IsDistrictOffice || (MayReport(project) && string.Equals(reportedBy, Id, StringComparison.Ordinal));
 }
 
 /// <summary>The roles a source can hold in the catalog.</summary>

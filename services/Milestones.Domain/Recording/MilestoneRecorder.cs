@@ -24,8 +24,11 @@ namespace Milestones.Domain.Recording;
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001",
     Justification = "A SemaphoreSlim holds nothing to release unless its AvailableWaitHandle is used, which it is not here.")]
-public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalog, MilestoneValidator validator, TimeProvider time)
+public sealed class MilestoneRecorder(
+    IProjectStore store, ProjectCatalog catalog, MilestoneValidator validator, TimeProvider time, RecorderOptions? options = null)
 {
+    readonly RecorderOptions options = options ?? new RecorderOptions();
+
     /// <summary>How many times a project's commit is retried after losing a version race before its inputs fail.</summary>
     public const int MaxVersionRetries = 16;
 
@@ -48,19 +51,23 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
         ArgumentNullException.ThrowIfNull(batch);
         var outcomes = new RecordOutcome[batch.Count];
         var waiting = new List<int>(batch.Count);
+        var recheck = new List<int>();
         for (var i = 0; i < batch.Count; i++)
         {
-            var rejection = batch[i].Report is { } report ? validator.Validate(report) : validator.Validate(batch[i].Retraction!);
-            if (rejection is null)
+            if (Validate(batch[i]) is not { } rejection)
             {
                 waiting.Add(i);
             }
             else
             {
                 outcomes[i] = RecordOutcome.Rejected(rejection);
+                if (DependsOnCatalog(rejection))
+                {
+                    recheck.Add(i);
+                }
             }
         }
-        if (waiting.Count == 0)
+        if (waiting.Count == 0 && recheck.Count == 0)
         {
             return outcomes;
         }
@@ -68,6 +75,13 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (recheck.Count > 0)
+            {
+                // Another replica may have registered the project or a new revision of it: read what the store holds and
+                // check these again before refusing them.
+                waiting = [.. waiting.Concat(await Recheck(batch, recheck, outcomes, cancellationToken).ConfigureAwait(false)).Order()];
+            }
+
             var conflicts = new Dictionary<string, int>(StringComparer.Ordinal);
             while (waiting.Count > 0)
             {
@@ -98,6 +112,60 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
             gate.Release();
         }
         return outcomes;
+    }
+
+    Rejection? Validate(RecordRequest request) => request.Kind switch
+    {
+        EventKind.Report => validator.Validate(request.Report!),
+        EventKind.Retraction => validator.Validate(request.Retraction!),
+        EventKind.Progress => validator.Validate(request.Progress!),
+        EventKind.Registration => validator.Validate(request.Registration!),
+        _ => catalog.TryGet(request.ProjectId, out _) ? null : new Rejection(RejectionReason.UnknownProject, $"project '{request.ProjectId}' is not in the catalog"),
+    };
+
+    /// <summary>A refusal that a registration this replica has not seen yet could lift.</summary>
+    static bool DependsOnCatalog(Rejection rejection) => rejection.Reason is RejectionReason.UnknownProject
+        or RejectionReason.MilestoneNotInPlan
+        or RejectionReason.SourceNotAuthorized
+        or RejectionReason.UnknownMetric
+        or RejectionReason.UnitMismatch
+        or RejectionReason.BeforeProjectExisted;
+
+    /// <summary>
+    /// Reads the stored state of the projects of inputs refused for a catalog reason, puts any registration found there in
+    /// force, and validates those inputs again; returns the ones that now pass. One store read per batch, and only for
+    /// project ids that could be catalog ids.
+    /// </summary>
+    async Task<IEnumerable<int>> Recheck(IReadOnlyList<RecordRequest> batch, List<int> refused, RecordOutcome[] outcomes, CancellationToken cancellationToken)
+    {
+        var projectIds = refused.Select(i => batch[i].ProjectId).Where(ProjectCatalog.IsValidId).Distinct(StringComparer.Ordinal).ToList();
+        if (projectIds.Count == 0)
+        {
+            return [];
+        }
+        var changed = false;
+        foreach (var snapshot in await store.LoadProjects(projectIds, cancellationToken).ConfigureAwait(false))
+        {
+            known[snapshot.State.ProjectId] = snapshot;
+            changed |= snapshot.State.Registration is { } registration && catalog.Register(registration);
+        }
+        if (!changed)
+        {
+            return [];
+        }
+        var passing = new List<int>();
+        foreach (var i in refused)
+        {
+            if (Validate(batch[i]) is { } rejection)
+            {
+                outcomes[i] = RecordOutcome.Rejected(rejection);
+            }
+            else
+            {
+                passing.Add(i);
+            }
+        }
+        return passing;
     }
 
     /// <summary>
@@ -152,7 +220,10 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
         foreach (var project in byProject)
         {
             var before = known.GetValueOrDefault(project.Key) ?? new ProjectSnapshot(ProjectState.Empty(project.Key), 0);
-            var plan = catalog.Get(project.Key).Plan;
+            if (before.State.Registration is { } stored)
+            {
+                catalog.Register(stored);
+            }
             var state = before.State;
             var events = new List<EventRecord>();
             var outbox = new List<OutboxEntry>();
@@ -160,9 +231,22 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
             foreach (var i in project)
             {
                 var request = batch[i];
-                var (outcome, record, refused) = request.Report is { } report
-                    ? (state.Apply(plan, report), EventRecord.From(report, now, request.Fingerprint), null)
-                    : await Retract(request.Retraction!, state, plan, now, cancellationToken).ConfigureAwait(false);
+                // The entry in force for this input: the stored registration's or the file's, and a registration earlier
+                // in this batch counts.
+                var entry = catalog.EntryFor(project.Key, state.Registration);
+                if (entry is null && request.Kind != EventKind.Registration)
+                {
+                    outcomes[i] = RecordOutcome.Rejected(new Rejection(RejectionReason.UnknownProject, $"project '{project.Key}' is not in the catalog"));
+                    continue;
+                }
+                var (outcome, record, refused) = request.Kind switch
+                {
+                    EventKind.Report => (state.Apply(CompletionRule.Of(entry!), request.Report!), EventRecord.From(request.Report!, now, request.Fingerprint), null),
+                    EventKind.Progress => (state.Apply(CompletionRule.Of(entry!), request.Progress!), EventRecord.From(request.Progress!, now, request.Fingerprint), null),
+                    EventKind.Registration => (state.Register(entry, request.Registration!), EventRecord.From(request.Registration!, now, request.Fingerprint), null),
+                    EventKind.Overdue => NoteOverdue(state, entry!, request.Overdue!, now),
+                    _ => await Retract(request.Retraction!, state, CompletionRule.Of(entry!), now, cancellationToken).ConfigureAwait(false),
+                };
                 if (refused is not null)
                 {
                     outcomes[i] = RecordOutcome.Rejected(refused);
@@ -171,11 +255,15 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
                 state = outcome!.State;
                 events.Add(record!);
                 items.Add(i);
-                if (outcome.Announcement is { } announcement)
+                foreach (var announcement in outcome.Announcements)
                 {
                     outbox.Add(OutboxEntry.For(announcement, now, request.TraceParent));
                 }
-                applied[i] = RecordOutcome.Applied(outcome.Changed, outcome.Announcement);
+                if (options.PublishRecorded && request.Kind != EventKind.Overdue)
+                {
+                    outbox.Add(OutboxEntry.For(new EventRecordedNotice(record!, outcome.Changed, state.IsComplete), now, request.TraceParent));
+                }
+                applied[i] = RecordOutcome.Applied(outcome.Changed, outcome.Announcements);
             }
             if (events.Count > 0)
             {
@@ -197,6 +285,10 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
             {
                 case CommitResult.Committed committed:
                     known[projectId] = new ProjectSnapshot(commits[k].State, committed.Version);
+                    if (commits[k].State.Registration is { } registration)
+                    {
+                        catalog.Register(registration);
+                    }
                     foreach (var i in members[k])
                     {
                         outcomes[i] = applied[i];
@@ -249,23 +341,44 @@ public sealed class MilestoneRecorder(IProjectStore store, ProjectCatalog catalo
     /// one is written already (<see cref="NextRound"/>).
     /// </summary>
     async Task<(MilestoneOutcome? Outcome, EventRecord? Record, Rejection? Refused)> Retract(
-        Retraction r, ProjectState state, MilestonePlan plan, DateTimeOffset now, CancellationToken cancellationToken)
+        Retraction r, ProjectState state, CompletionRule rule, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // The timeline holds the reports the state was built from, except (MongoDB) one whose commit stopped between its
         // state write and its timeline mark: its message was not acknowledged, so it comes again and is re-applied. The
         // state still knows it if it holds the milestone, so the milestone and the reporter are taken from there.
         var reports = await store.GetTimeline(r.ProjectId, int.MaxValue, cancellationToken).ConfigureAwait(false);
         var retracted = reports.FirstOrDefault(x => x.EventId == r.RetractedEventId)
-            ?? (state.WinningMilestoneOf(r.RetractedEventId) is { } held ? Held(state, held, r.ProjectId, now) : null);
+            ?? (state.WinningMilestoneOf(r.RetractedEventId) is { } held ? Held(state, held, r.ProjectId, now) : null)
+            ?? (state.CurrentMetricOf(r.RetractedEventId) is { } metric ? HeldReading(state.Progress[metric], r.ProjectId, now) : null);
         if (retracted is not null && validator.AuthorizeRetraction(r, retracted) is { } refused)
         {
             return (null, null, refused);
         }
-        var code = retracted?.MilestoneCode ?? string.Empty;
-        var sameMilestone = reports.Where(x => !x.IsRetraction && x.MilestoneCode == code).Select(x => x.ToReached());
+        var code = retracted?.Kind == EventKind.Report ? retracted.MilestoneCode : string.Empty;
+        var sameMilestone = reports.Where(x => x.Kind == EventKind.Report && x.MilestoneCode == code).Select(x => x.ToReached());
+        var progress = retracted?.Kind == EventKind.Progress ? retracted.Progress : null;
+        var sameMetric = reports.Where(x => x.Kind == EventKind.Progress && x.Progress?.Metric == progress?.Metric).Select(x => x.ToReading()!);
         var record = RetractionRecord.From(r, validator.IsDistrictOffice(r.SourceSystem));
-        return (state.Retract(plan, record, sameMilestone), EventRecord.From(r, code, now), null);
+        return (state.Retract(rule, record, sameMilestone, sameMetric), EventRecord.From(r, code, now, progress), null);
     }
+
+    /// <summary>A progress report as the state holds it, for a retraction whose report is in the state but not yet in the timeline.</summary>
+    static EventRecord HeldReading(ProgressReading reading, string projectId, DateTimeOffset now) =>
+        new(reading.EventId, projectId, string.Empty, reading.OccurredAt, reading.ReportedAt, reading.SourceSystem, null, null, string.Empty, now)
+        {
+            Kind = EventKind.Progress,
+            Progress = new ProgressValue(reading.Metric, reading.Value, reading.Unit),
+        };
+
+    /// <summary>
+    /// The schedule watch's finding, applied: recorded (and announced) the first time, a duplicate of the stored one
+    /// afterwards (same event id and fingerprint); refused, and so not recorded, when the milestone is not overdue after all.
+    /// </summary>
+    static (MilestoneOutcome? Outcome, EventRecord? Record, Rejection? Refused) NoteOverdue(
+        ProjectState state, ProjectDefinition entry, OverdueCheck check, DateTimeOffset now) =>
+        state.NoteOverdue(entry, check) is { } outcome
+            ? (outcome, EventRecord.From(check, now), null)
+            : (null, null, new Rejection(RejectionReason.InvalidField, $"milestone '{check.MilestoneCode}' of '{check.ProjectId}' is not overdue"));
 
     /// <summary>A report as the state holds it, for a retraction whose report is in the state but not yet in the timeline.</summary>
     static EventRecord Held(ProjectState state, string code, string projectId, DateTimeOffset now)

@@ -6,11 +6,12 @@ namespace Milestones.Domain.Recording;
 /// <summary>How recording one input ended.</summary>
 public sealed record RecordOutcome
 {
-    RecordOutcome(RecordStatus status, bool changed, ProjectAnnouncement? announcement, Rejection? rejection, Exception? failure)
+    RecordOutcome(RecordStatus status, bool changed, IReadOnlyList<ProjectAnnouncement> announcements, Rejection? rejection, Exception? failure)
     {
         Status = status;
         Changed = changed;
-        Announcement = announcement;
+        Announcements = announcements;
+        Announcement = announcements.FirstOrDefault(a => a is ProjectCompletion or ProjectReopening);
         Rejection = rejection;
         Failure = failure;
     }
@@ -22,6 +23,9 @@ public sealed record RecordOutcome
 
     /// <summary>Set when this input completed or reopened its project.</summary>
     public ProjectAnnouncement? Announcement { get; }
+
+    /// <summary>Everything this input decided to announce (targets met, a completion or reopening, an overdue milestone).</summary>
+    public IReadOnlyList<ProjectAnnouncement> Announcements { get; }
 
     /// <summary>Set when this event completed its project.</summary>
     public ProjectCompletion? Completion => Announcement as ProjectCompletion;
@@ -38,13 +42,16 @@ public sealed record RecordOutcome
     /// </summary>
     public Exception? Failure { get; }
 
-    public static RecordOutcome Duplicate { get; } = new(RecordStatus.Duplicate, false, null, null, null);
+    public static RecordOutcome Duplicate { get; } = new(RecordStatus.Duplicate, false, [], null, null);
 
-    public static RecordOutcome Applied(bool changed, ProjectAnnouncement? announcement) => new(RecordStatus.Applied, changed, announcement, null, null);
+    public static RecordOutcome Applied(bool changed, IReadOnlyList<ProjectAnnouncement> announcements) => new(RecordStatus.Applied, changed, announcements, null, null);
 
-    public static RecordOutcome Rejected(Rejection rejection) => new(RecordStatus.Rejected, false, null, rejection, null);
+    public static RecordOutcome Applied(bool changed, ProjectAnnouncement? announcement) =>
+        new(RecordStatus.Applied, changed, announcement is null ? [] : [announcement], null, null);
 
-    public static RecordOutcome Failed(Exception failure) => new(RecordStatus.Failed, false, null, null, failure);
+    public static RecordOutcome Rejected(Rejection rejection) => new(RecordStatus.Rejected, false, [], rejection, null);
+
+    public static RecordOutcome Failed(Exception failure) => new(RecordStatus.Failed, false, [], null, failure);
 }
 
 public enum RecordStatus

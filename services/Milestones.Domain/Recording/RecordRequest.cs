@@ -1,47 +1,80 @@
 using Milestones.Domain.Projects;
+using Milestones.Domain.Storage;
 
 namespace Milestones.Domain.Recording;
 
 /// <summary>
-/// One input to record: a milestone report or a retraction, with the <c>traceparent</c> of the work that brought it
-/// (stamped on the announcement it may cause, so that the later publish joins its trace; a plain string keeps the domain
-/// free of tracing types).
+/// One input to record: a milestone report, a retraction, a progress report, a catalog registration or the schedule
+/// watch's overdue finding, with the <c>traceparent</c> of the work that brought it (stamped on the announcements it may
+/// cause, so that the later publish joins its trace; a plain string keeps the domain free of tracing types).
 /// </summary>
 public sealed record RecordRequest
 {
-    RecordRequest(MilestoneEvent? report, Retraction? retraction, string? traceParent)
+    RecordRequest(EventKind kind, object input, Guid eventId, string projectId, string fingerprint, string? traceParent)
     {
-        Report = report;
-        Retraction = retraction;
+        Kind = kind;
+        Input = input;
+        EventId = eventId;
+        ProjectId = projectId;
+        Fingerprint = fingerprint;
         TraceParent = traceParent;
-        EventId = report?.EventId ?? retraction!.EventId;
-        ProjectId = report?.ProjectId ?? retraction!.ProjectId;
-        // Computed once: a fingerprint is a digest of the whole input.
-        Fingerprint = report?.Fingerprint ?? retraction!.Fingerprint;
     }
 
     public static RecordRequest Of(MilestoneEvent report, string? traceParent = null)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return new(report, null, traceParent);
+        // Computed once: a fingerprint is a digest of the whole input.
+        return new(EventKind.Report, report, report.EventId, report.ProjectId, report.Fingerprint, traceParent);
     }
 
     public static RecordRequest Of(Retraction retraction, string? traceParent = null)
     {
         ArgumentNullException.ThrowIfNull(retraction);
-        return new(null, retraction, traceParent);
+        return new(EventKind.Retraction, retraction, retraction.EventId, retraction.ProjectId, retraction.Fingerprint, traceParent);
+    }
+
+    public static RecordRequest Of(ProgressReport progress, string? traceParent = null)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return new(EventKind.Progress, progress, progress.EventId, progress.ProjectId, progress.Fingerprint, traceParent);
+    }
+
+    public static RecordRequest Of(CatalogRegistration registration, string? traceParent = null)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        return new(EventKind.Registration, registration, registration.EventId, registration.ProjectId ?? string.Empty, registration.Fingerprint, traceParent);
+    }
+
+    public static RecordRequest Of(OverdueCheck overdue, string? traceParent = null)
+    {
+        ArgumentNullException.ThrowIfNull(overdue);
+        return new(EventKind.Overdue, overdue, overdue.EventId, overdue.ProjectId, overdue.Fingerprint, traceParent);
     }
 
     /// <summary>The same input with this <c>traceparent</c>.</summary>
-    public RecordRequest WithTraceParent(string? traceParent) => new(Report, Retraction, traceParent);
+    public RecordRequest WithTraceParent(string? traceParent) => this with { TraceParent = traceParent };
+
+    /// <summary>What the input is.</summary>
+    public EventKind Kind { get; }
+
+    object Input { get; }
 
     /// <summary>The report, when this is one.</summary>
-    public MilestoneEvent? Report { get; }
+    public MilestoneEvent? Report => Input as MilestoneEvent;
 
     /// <summary>The retraction, when this is one.</summary>
-    public Retraction? Retraction { get; }
+    public Retraction? Retraction => Input as Retraction;
 
-    public string? TraceParent { get; }
+    /// <summary>The progress report, when this is one.</summary>
+    public ProgressReport? Progress => Input as ProgressReport;
+
+    /// <summary>The registration, when this is one.</summary>
+    public CatalogRegistration? Registration => Input as CatalogRegistration;
+
+    /// <summary>The overdue finding, when this is one.</summary>
+    public OverdueCheck? Overdue => Input as OverdueCheck;
+
+    public string? TraceParent { get; init; }
 
     public Guid EventId { get; }
 

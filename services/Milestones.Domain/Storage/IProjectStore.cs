@@ -122,11 +122,69 @@ public abstract record CommitResult
     public sealed record EventsExist(IReadOnlyDictionary<Guid, string> Fingerprints) : CommitResult;
 }
 
+/// <summary>What a recorded event is. Stored as its code (<see cref="EventKinds"/>); a record without one is a report or a retraction.</summary>
+public enum EventKind
+{
+    /// <summary>A milestone report (<c>MilestoneReached</c>).</summary>
+    Report,
+
+    /// <summary>A retraction of a report (<c>MilestoneRetracted</c>).</summary>
+    Retraction,
+
+    /// <summary>A progress report (<c>ProgressReported</c>).</summary>
+    Progress,
+
+    /// <summary>A catalog registration (<c>ProjectRegistered</c>).</summary>
+    Registration,
+
+    /// <summary>The schedule watch's finding that a milestone is overdue.</summary>
+    Overdue,
+}
+
+/// <summary>The stored codes of <see cref="EventKind"/>.</summary>
+public static class EventKinds
+{
+    public static string Code(EventKind kind) => kind switch
+    {
+        EventKind.Report => "reached",
+        EventKind.Retraction => "retracted",
+        EventKind.Progress => "progress",
+        EventKind.Registration => "registered",
+        EventKind.Overdue => "overdue",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>The kind of a stored code; null (a record from before kinds were stored) gives report or retraction.</summary>
+    public static EventKind Parse(string? code, Guid? retractedEventId) => code switch
+    {
+        null or "" => retractedEventId is null ? EventKind.Report : EventKind.Retraction,
+        "reached" => EventKind.Report,
+        "retracted" => EventKind.Retraction,
+        "progress" => EventKind.Progress,
+        "registered" => EventKind.Registration,
+        "overdue" => EventKind.Overdue,
+        _ => throw new FormatException($"unknown event kind '{code}'"),
+    };
+}
+
+/// <summary>A metric's value as a progress report (or the retraction of one) records it.</summary>
+public sealed record ProgressValue(string Metric, decimal Value, string Unit);
+
 /// <summary>
-/// An event as stored in a project's timeline: a milestone report, or a retraction when <see cref="RetractedEventId"/>
-/// is set. A retraction's <see cref="Note"/> is its reason, its <see cref="OccurredAt"/> and <see cref="ReportedAt"/> the
-/// time it was withdrawn, and its <see cref="MilestoneCode"/> the code of the report it withdraws (empty when that report
-/// was not recorded yet).
+/// An event as stored in a project's timeline (<see cref="Kind"/> says which):
+/// <list type="bullet">
+/// <item>a milestone report;</item>
+/// <item>a retraction, when <see cref="RetractedEventId"/> is set: its <see cref="Note"/> is its reason, its
+/// <see cref="OccurredAt"/> and <see cref="ReportedAt"/> the time it was withdrawn, its <see cref="MilestoneCode"/> the
+/// code of the report it withdraws (empty when that report was not recorded yet, or is a progress report, whose metric
+/// and value <see cref="Progress"/> then holds);</item>
+/// <item>a progress report: <see cref="Progress"/> holds the metric, value and unit, <see cref="MilestoneCode"/> is empty;</item>
+/// <item>a registration: <see cref="Detail"/> holds the registered entry as JSON (its revision inside), <see cref="Revision"/>
+/// its revision, <see cref="OccurredAt"/> and <see cref="ReportedAt"/> when it was made;</item>
+/// <item>an overdue finding: <see cref="MilestoneCode"/> the late milestone, <see cref="OccurredAt"/> the end of its due day,
+/// <see cref="ReportedAt"/> when it was found, <see cref="Detail"/> the due date (<c>yyyy-MM-dd</c>), and the source the
+/// service itself (<see cref="OverdueCheck.ServiceSource"/>).</item>
+/// </list>
 /// </summary>
 public sealed record EventRecord(
     Guid EventId,
@@ -141,6 +199,24 @@ public sealed record EventRecord(
     DateTimeOffset RecordedAt,
     Guid? RetractedEventId = null)
 {
+    readonly EventKind? kind;
+
+    /// <summary>What the event is; defaults to a report, or a retraction when <see cref="RetractedEventId"/> is set.</summary>
+    public EventKind Kind
+    {
+        get => kind ?? (RetractedEventId is null ? EventKind.Report : EventKind.Retraction);
+        init => kind = value;
+    }
+
+    /// <summary>A progress report's metric, value and unit; for a retraction of one, the withdrawn report's.</summary>
+    public ProgressValue? Progress { get; init; }
+
+    /// <summary>A registration's entry as JSON, or an overdue finding's due date.</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>A registration's revision.</summary>
+    public int? Revision { get; init; }
+
     public bool IsRetraction => RetractedEventId is not null;
 
     /// <param name="fingerprint">The event's fingerprint when the caller has it already (a digest of the whole event).</param>
@@ -148,10 +224,50 @@ public sealed record EventRecord(
         new(e.EventId, e.ProjectId, e.MilestoneCode, e.OccurredAt, e.ReportedAt, e.SourceSystem, e.Note, e.EvidenceUrl,
             fingerprint ?? e.Fingerprint, recordedAt);
 
-    public static EventRecord From(Retraction r, string retractedMilestoneCode, DateTimeOffset recordedAt) =>
+    public static EventRecord From(Retraction r, string retractedMilestoneCode, DateTimeOffset recordedAt, ProgressValue? retractedProgress = null) =>
         new(r.EventId, r.ProjectId, retractedMilestoneCode, r.RetractedAt, r.RetractedAt, r.SourceSystem, r.Reason, null,
-            r.Fingerprint, recordedAt, r.RetractedEventId);
+            r.Fingerprint, recordedAt, r.RetractedEventId)
+        {
+            Progress = retractedProgress,
+        };
+
+    public static EventRecord From(ProgressReport p, DateTimeOffset recordedAt, string? fingerprint = null) =>
+        new(p.EventId, p.ProjectId, string.Empty, p.OccurredAt, p.ReportedAt, p.SourceSystem, p.Note, null, fingerprint ?? p.Fingerprint, recordedAt)
+        {
+            Kind = EventKind.Progress,
+            Progress = new ProgressValue(p.Metric, p.Value, p.Unit),
+        };
+
+    public static EventRecord From(CatalogRegistration r, DateTimeOffset recordedAt, string? fingerprint = null) =>
+        new(r.EventId, r.ProjectId, string.Empty, r.RegisteredAt, r.RegisteredAt, r.SourceSystem, r.Note, null, fingerprint ?? r.Fingerprint, recordedAt)
+        {
+            Kind = EventKind.Registration,
+            Detail = r.EntryAsJson,
+            Revision = r.Definition.Revision,
+        };
+
+    public static EventRecord From(OverdueCheck o, DateTimeOffset recordedAt)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var due = o.Due.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var dueEnd = new DateTimeOffset(o.Due.AddDays(1).ToDateTime(TimeOnly.MinValue), Catalog.ScheduledMilestone.ChinaStandardTime);
+        return new(o.EventId, o.ProjectId, o.MilestoneCode, dueEnd, o.DetectedAt, OverdueCheck.ServiceSource, $"due {due}", null, o.Fingerprint, recordedAt)
+        {
+            Kind = EventKind.Overdue,
+            Detail = due,
+        };
+    }
 
     /// <summary>The report as a reached milestone (for recomputing a milestone after a retraction).</summary>
     public ReachedMilestone ToReached() => new(MilestoneCode, OccurredAt, EventId, SourceSystem, ReportedAt);
+
+    /// <summary>The progress report as a reading (for recomputing a metric after a retraction); null for any other kind.</summary>
+    public ProgressReading? ToReading() =>
+        Kind == EventKind.Progress && Progress is { } p ? new(p.Metric, p.Value, p.Unit, OccurredAt, EventId, SourceSystem, ReportedAt) : null;
+
+    /// <summary>A registration's entry, read back from <see cref="Detail"/>; null for any other kind.</summary>
+    public Catalog.ProjectDefinition? RegisteredEntry() =>
+        Kind == EventKind.Registration && Detail is { } json
+            ? System.Text.Json.JsonSerializer.Deserialize<Catalog.ProjectDefinition>(json, CatalogRegistration.EntryJson)
+            : null;
 }

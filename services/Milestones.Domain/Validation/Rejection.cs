@@ -16,6 +16,9 @@ public enum RejectionReason
     UnauthenticatedSource,
     SourceMismatch,
     SourceNotAuthorized,
+    UnknownMetric,
+    UnitMismatch,
+    InvalidEntry,
 }
 
 /// <summary>A refused event: the reason code and a sentence a human can act on.</summary>
@@ -36,6 +39,9 @@ public sealed record Rejection(RejectionReason Reason, string Message)
         RejectionReason.UnauthenticatedSource => "unauthenticated-source",
         RejectionReason.SourceMismatch => "source-mismatch",
         RejectionReason.SourceNotAuthorized => "source-not-authorized",
+        RejectionReason.UnknownMetric => "unknown-metric",
+        RejectionReason.UnitMismatch => "unit-mismatch",
+        RejectionReason.InvalidEntry => "invalid-entry",
         _ => "invalid",
     };
 

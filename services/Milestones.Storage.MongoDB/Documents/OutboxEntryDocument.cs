@@ -106,7 +106,7 @@ public sealed class OutboxEntryDocument
                 Kind = Reopened,
                 ReopenNumber = reopening.ReopenNumber,
                 MissingMilestones = [.. reopening.MissingMilestones],
-                Retraction = RetractionDocument.From(reopening.Retraction),
+                Retraction = reopening.Retraction is null ? null : RetractionDocument.From(reopening.Retraction),
                 TraceParent = entry.TraceParent,
             },
             _ => throw new ArgumentException($"Outbox entry {entry.MessageId} holds a {entry.Message.GetType().Name}, which this store cannot keep.", nameof(entry)),

@@ -1,5 +1,7 @@
 using Milestones.Contracts;
+using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
+using Milestones.Domain.Storage;
 
 namespace Milestones.Worker.Messaging;
 
@@ -34,6 +36,65 @@ static class MessageMapping
         SourceSystem = source,
     };
 
+    /// <inheritdoc cref="ToDomain(MilestoneReached, string)"/>
+    public static ProgressReport ToDomain(this ProgressReported message, string source) => new()
+    {
+        EventId = message.EventId,
+        ProjectId = message.ProjectId ?? string.Empty,
+        Metric = message.Metric ?? string.Empty,
+        Value = message.Value,
+        Unit = message.Unit ?? string.Empty,
+        OccurredAt = message.OccurredAt,
+        ReportedAt = message.ReportedAt ?? message.OccurredAt,
+        SourceSystem = source,
+        Note = message.Note,
+    };
+
+    /// <summary>
+    /// <inheritdoc cref="ToDomain(MilestoneReached, string)"/> A registration without an entry maps to an entry without an
+    /// id, which validation refuses as a missing field.
+    /// </summary>
+    public static CatalogRegistration ToDomain(this ProjectRegistered message, string source) => new()
+    {
+        EventId = message.EventId,
+        Definition = ToDefinition(message.Project, message.Revision),
+        RegisteredAt = message.RegisteredAt,
+        SourceSystem = source,
+        Note = message.Note,
+    };
+
+    static ProjectDefinition ToDefinition(CatalogEntry? entry, int revision) => new()
+    {
+        Id = entry?.Id ?? string.Empty,
+        NameZh = entry?.NameZh ?? string.Empty,
+        NameEn = entry?.NameEn ?? string.Empty,
+        Area = entry?.Area ?? string.Empty,
+        AreaEn = entry?.AreaEn,
+        Kind = entry?.Kind,
+        ExistsSince = entry?.ExistsSince ?? default,
+        Plan = new MilestonePlan(entry?.Plan?.Milestones ?? [], entry?.Plan?.Required ?? []),
+        Targets = (entry?.Targets ?? []).Select(t => new QuantitativeTarget(t.Metric ?? string.Empty, t.Unit ?? string.Empty, t.Baseline, t.Target, t.Required, t.Text)).ToList(),
+        Schedule = (entry?.Schedule ?? []).Select(s => new ScheduledMilestone(s.Milestone ?? string.Empty, s.Due, s.Text)).ToList(),
+        Reporters = entry?.Reporters ?? [],
+        Revision = revision,
+    };
+
+    /// <summary>A catalog entry in its wire shape (the export and the publisher kit write entries this way).</summary>
+    public static CatalogEntry ToContract(this ProjectDefinition project) => new()
+    {
+        Id = project.Id,
+        NameZh = project.NameZh,
+        NameEn = project.NameEn,
+        Area = project.Area,
+        AreaEn = project.AreaEn,
+        Kind = project.Kind,
+        ExistsSince = project.ExistsSince,
+        Plan = new CatalogPlan(project.Plan.Milestones, project.Plan.Required),
+        Targets = project.Targets.Select(t => new CatalogTarget(t.Metric, t.Unit, t.Baseline, t.Target, t.Required, t.Text)).ToList(),
+        Schedule = project.Schedule.Select(s => new CatalogScheduleItem(s.Milestone, s.Due, s.Text)).ToList(),
+        Reporters = project.Reporters,
+    };
+
     public static ProjectCompleted ToContract(this ProjectCompletion completion, string projectName) => new()
     {
         ProjectId = completion.ProjectId,
@@ -42,6 +103,9 @@ static class MessageMapping
         CompletedAt = completion.CompletedAt,
         Milestones = completion.Milestones.Select(m => new CompletingMilestone(m.Code, m.OccurredAt, m.EventId)).ToList(),
         TriggeringEventId = completion.TriggeringEventId,
+        Targets = completion.Targets.Count == 0
+            ? null
+            : completion.Targets.Select(t => new CompletingTarget(t.Reading.Metric, t.Target, t.Reading.Value, t.Reading.Unit, t.Reading.OccurredAt, t.Reading.EventId)).ToList(),
     };
 
     public static ProjectReopened ToContract(this ProjectReopening reopening, string projectName) => new()
@@ -50,9 +114,62 @@ static class MessageMapping
         ProjectName = projectName,
         ReopenNumber = reopening.ReopenNumber,
         MissingMilestones = reopening.MissingMilestones,
-        RetractionEventId = reopening.Retraction.RetractionEventId,
-        RetractedEventId = reopening.Retraction.RetractedEventId,
-        RetractedBy = reopening.Retraction.RetractedBy,
-        Reason = reopening.Retraction.Reason,
+        RetractionEventId = reopening.Retraction?.RetractionEventId ?? reopening.TriggeringEventId,
+        RetractedEventId = reopening.Retraction?.RetractedEventId ?? Guid.Empty,
+        RetractedBy = reopening.Retraction?.RetractedBy ?? reopening.TriggeredBy,
+        Reason = reopening.Retraction?.Reason ?? reopening.Reason,
+        Cause = reopening.Cause switch
+        {
+            ReopenCause.Progress => "progress",
+            ReopenCause.PlanAmended => "plan-amended",
+            _ => "retraction",
+        },
+        TriggeringEventId = reopening.Retraction?.RetractionEventId ?? reopening.TriggeringEventId,
+        UnmetTargets = reopening.UnmetTargets,
     };
+
+    public static TargetMet ToContract(this TargetAchievement achievement, string projectName) => new()
+    {
+        ProjectId = achievement.ProjectId,
+        ProjectName = projectName,
+        Metric = achievement.Metric,
+        Number = achievement.Number,
+        Target = achievement.Target,
+        Value = achievement.Reading.Value,
+        Unit = achievement.Reading.Unit,
+        MetAt = achievement.Reading.OccurredAt,
+        TriggeringEventId = achievement.TriggeringEventId,
+    };
+
+    public static MilestoneOverdue ToContract(this OverdueNotice notice, string projectName) => new()
+    {
+        ProjectId = notice.ProjectId,
+        ProjectName = projectName,
+        MilestoneCode = notice.MilestoneCode,
+        DueDate = notice.Due,
+        DetectedAt = notice.DetectedAt,
+        DaysLate = notice.DaysLate,
+    };
+
+    public static MilestoneRecorded ToContract(this EventRecordedNotice notice)
+    {
+        var e = notice.Event;
+        return new()
+        {
+            EventId = e.EventId,
+            ProjectId = e.ProjectId,
+            Kind = EventKinds.Code(e.Kind),
+            MilestoneCode = e.Kind is EventKind.Report or EventKind.Retraction or EventKind.Overdue ? e.MilestoneCode : null,
+            Metric = e.Progress?.Metric,
+            Value = e.Progress?.Value,
+            Unit = e.Progress?.Unit,
+            RetractedEventId = e.RetractedEventId,
+            Revision = e.Revision,
+            OccurredAt = e.OccurredAt,
+            RecordedAt = e.RecordedAt,
+            SourceSystem = e.SourceSystem,
+            Changed = notice.Changed,
+            ProjectComplete = notice.ProjectComplete,
+        };
+    }
 }

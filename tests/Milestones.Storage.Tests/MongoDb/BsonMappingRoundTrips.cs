@@ -55,10 +55,10 @@ public sealed class BsonMappingRoundTrips
 
         Assert.Equal(record, back);
         Assert.True(back.IsRetraction);
-        Assert.Equal(reopening.Retraction.RetractedEventId, back.RetractedEventId);
-        AssertStandardUuid(bson["retractedEventId"], reopening.Retraction.RetractedEventId);
-        AssertStandardUuid(bson["_id"], reopening.Retraction.RetractionEventId);
-        Assert.Equal(reopening.Retraction.Reason, bson["note"].AsString);
+        Assert.Equal(reopening.Retraction!.RetractedEventId, back.RetractedEventId);
+        AssertStandardUuid(bson["retractedEventId"], reopening.Retraction!.RetractedEventId);
+        AssertStandardUuid(bson["_id"], reopening.Retraction!.RetractionEventId);
+        Assert.Equal(reopening.Retraction!.Reason, bson["note"].AsString);
         Assert.Equal(ReopeningCommits.RetractedAt.UtcTicks, bson["occurredAt"]["Ticks"].AsInt64);
         AssertSameInstant(ReopeningCommits.RetractedAt, back.OccurredAt);
         Assert.False(bson.Contains("evidenceUrl"));
@@ -148,7 +148,7 @@ public sealed class BsonMappingRoundTrips
         Assert.Equal(1, state.CompletionCount);
         Assert.Equal(1, state.ReopenCount);
         Assert.DoesNotContain(reopening.MissingMilestones.Single(), state.Reached.Keys);
-        Assert.True(state.IsWithdrawn(reopening.Retraction.RetractedEventId, reopening.Retraction.RetractedBy));
+        Assert.True(state.IsWithdrawn(reopening.Retraction!.RetractedEventId, reopening.Retraction!.RetractedBy));
         foreach (var (id, retraction) in commit.State.Retractions)
         {
             AssertSameInstant(retraction.RetractedAt, state.Retractions[id].RetractedAt);
@@ -161,8 +161,8 @@ public sealed class BsonMappingRoundTrips
         Assert.Equal("district-office", byOffice["retractedBy"].AsString);
         var reopener = stored.Single(r => !r["byDistrictOffice"].AsBoolean).AsBsonDocument;
         Assert.Equal(["retractionEventId", "retractedEventId", "retractedBy", "byDistrictOffice", "reason", "retractedAt"], reopener.Names);
-        AssertStandardUuid(reopener["retractionEventId"], reopening.Retraction.RetractionEventId);
-        AssertStandardUuid(reopener["retractedEventId"], reopening.Retraction.RetractedEventId);
+        AssertStandardUuid(reopener["retractionEventId"], reopening.Retraction!.RetractionEventId);
+        AssertStandardUuid(reopener["retractedEventId"], reopening.Retraction!.RetractedEventId);
         Assert.Equal(ReopeningCommits.RetractedAt.UtcTicks, reopener["retractedAt"]["Ticks"].AsInt64);
 
         var entry = Assert.Single(back.Outbox).ToDomain(back.Id);
@@ -241,8 +241,8 @@ public sealed class BsonMappingRoundTrips
         Assert.Equal("reopened", bson["kind"].AsString);
         Assert.Equal(1, bson["reopenNumber"].AsInt32);
         Assert.Equal(new BsonArray(reopening.MissingMilestones), bson["missingMilestones"]);
-        AssertStandardUuid(bson["retraction"]["retractedEventId"], reopening.Retraction.RetractedEventId);
-        Assert.Equal(reopening.Retraction.Reason, bson["retraction"]["reason"].AsString);
+        AssertStandardUuid(bson["retraction"]["retractedEventId"], reopening.Retraction!.RetractedEventId);
+        Assert.Equal(reopening.Retraction!.Reason, bson["retraction"]["reason"].AsString);
     }
 
     [Fact]
@@ -355,7 +355,7 @@ public sealed class BsonMappingRoundTrips
             Assert.Equal(reopening.ReopenNumber, back.ReopenNumber);
             Assert.Equal(reopening.MissingMilestones, back.MissingMilestones);
             Assert.Equal(reopening.Retraction, back.Retraction);
-            AssertSameInstant(reopening.Retraction.RetractedAt, back.Retraction.RetractedAt);
+            AssertSameInstant(reopening.Retraction!.RetractedAt, back.Retraction!.RetractedAt);
         }
     }
 
