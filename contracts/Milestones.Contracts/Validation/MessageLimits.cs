@@ -9,9 +9,6 @@ public sealed record MessageLimits
     /// <summary>Longest evidence link accepted. Default 2 048.</summary>
     public int MaxEvidenceUrlLength { get; init; } = 2_048;
 
-    /// <summary>Longest source system name accepted. Default 100.</summary>
-    public int MaxSourceSystemLength { get; init; } = 100;
-
     /// <summary>Longest project id a catalog entry may have. Default 64.</summary>
     public int MaxProjectIdLength { get; init; } = 64;
 

@@ -10,9 +10,10 @@ namespace Milestones.Contracts.Validation;
 /// <c>reportedAt</c> before <c>occurredAt</c>, dates in the future (by <c>clock</c>, with the service's allowance for clock
 /// skew) and the shape of a registered entry. With a <see cref="CatalogSnapshot"/> it also checks unknown project,
 /// milestone not in the plan, before the project existed, unknown metric and unit mismatch. What only the service can
-/// know is not checked: the broker-validated sender and the catalog's source rules (<c>unauthenticated-source</c>,
-/// <c>source-mismatch</c>, <c>source-not-authorized</c>), a reused event id (<c>conflict</c>), the body size and what the
-/// service's own catalog holds by the time the message arrives.
+/// know is not checked: the sender (<c>sourceSystem</c> and the broker-validated <c>user_id</c>) and the catalog's source
+/// rules (<c>unauthenticated-source</c>, <c>source-mismatch</c>, <c>source-not-authorized</c>; the service checks them
+/// right after the project, so a message from a sender the catalog does not allow is refused for that first), a reused
+/// event id (<c>conflict</c>), the body size, and what the service's own catalog holds by the time the message arrives.
 /// </summary>
 public sealed partial class MessageValidator
 {
@@ -68,10 +69,6 @@ public sealed partial class MessageValidator
         if (TooLong("note", message.Note, limits.MaxNoteLength) is { } note)
         {
             return note;
-        }
-        if (TooLong("sourceSystem", message.SourceSystem, limits.MaxSourceSystemLength) is { } source)
-        {
-            return source;
         }
         if (message.EvidenceUrl is { } url)
         {
