@@ -92,29 +92,32 @@ public static class TestHistory
         var rule = CompletionRule.Of(Entry);
         var version = 0L;
 
+        // Each event recorded a second after the one before, so that every store reads them back in one recorded order.
+        DateTimeOffset Next() => now.AddSeconds(commits.Count);
+
         void Commit(EventRecord record, MilestoneOutcome outcome)
         {
-            var outbox = outcome.Announcements.Select(a => OutboxEntry.For(a, now, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")).ToList();
-            outbox.Add(OutboxEntry.For(new EventRecordedNotice(record, outcome.Changed, outcome.State.IsComplete), now));
+            var outbox = outcome.Announcements.Select(a => OutboxEntry.For(a, record.RecordedAt, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")).ToList();
+            outbox.Add(OutboxEntry.For(new EventRecordedNotice(record, outcome.Changed, outcome.State.IsComplete), record.RecordedAt));
             commits.Add(new ProjectCommit([record], version++, outcome.State, outbox));
             state = outcome.State;
         }
 
-        Commit(EventRecord.From(Registration, now), state.Register(null, Registration));
-        Commit(EventRecord.From(Started, now), state.Apply(rule, Started));
+        Commit(EventRecord.From(Registration, Next()), state.Register(null, Registration));
+        Commit(EventRecord.From(Started, Next()), state.Apply(rule, Started));
         var met = Progress(Exact, 10);
-        Commit(EventRecord.From(met, now), state.Apply(rule, met));          // the target met, and the project complete
+        Commit(EventRecord.From(met, Next()), state.Apply(rule, met));          // the target met, and the project complete
         var lower = Progress(120.50m, 20);
-        Commit(EventRecord.From(lower, now), state.Apply(rule, lower));      // below the target again: reopened by progress
+        Commit(EventRecord.From(lower, Next()), state.Apply(rule, lower));      // below the target again: reopened by progress
         var retraction = new Retraction
         {
             EventId = Guid.NewGuid(), ProjectId = Project, RetractedEventId = lower.EventId, Reason = "报错了", RetractedAt = At(25), SourceSystem = TestCatalog.Source,
         };
         var record = new RetractionRecord(retraction.EventId, lower.EventId, retraction.SourceSystem, true, retraction.Reason, retraction.RetractedAt);
-        Commit(EventRecord.From(retraction, string.Empty, now, new ProgressValue(lower.Metric, lower.Value, lower.Unit)),
+        Commit(EventRecord.From(retraction, string.Empty, Next(), new ProgressValue(lower.Metric, lower.Value, lower.Unit)),
             state.Retract(rule, record, [], [met.ToReading(), lower.ToReading()]));  // the earlier value back: met and complete again
         var overdue = new OverdueCheck(Project, MilestoneVocabulary.Completed, new DateOnly(2023, 3, 31), At(120));
-        Commit(EventRecord.From(overdue, now), state.NoteOverdue(Entry, overdue)!);
+        Commit(EventRecord.From(overdue, Next()), state.NoteOverdue(Entry, overdue)!);
 
         return new Recorded(commits.SelectMany(c => c.Events).ToList(), state, commits.SelectMany(c => c.Outbox).ToList(), commits);
     }
