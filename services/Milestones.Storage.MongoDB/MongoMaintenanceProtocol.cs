@@ -40,6 +40,10 @@ internal static class MongoMaintenanceProtocol
             ProjectUpdate.Set(d => d.ReopenCount, state.ReopenCount),
             ProjectUpdate.Set(d => d.Reached, ProjectDocument.ReachedOf(state)),
             ProjectUpdate.Set(d => d.Retractions, ProjectDocument.RetractionsOf(state)),
+            ProjectUpdate.Set(d => d.Progress, ProjectDocument.ProgressOf(state)),
+            ProjectUpdate.Set(d => d.TargetsMet, ProjectDocument.TargetsMetOf(state)),
+            ProjectUpdate.Set(d => d.Registration, RegistrationDocument.From(state.Registration)),
+            ProjectUpdate.Set(d => d.OverdueNoticed, ProjectDocument.OverdueNoticedOf(state)),
             ProjectUpdate.Set(d => d.UpdatedAt, now.ToUniversalTime()));
     }
 
@@ -56,6 +60,10 @@ internal static class MongoMaintenanceProtocol
             ReopenCount = state.ReopenCount,
             Reached = ProjectDocument.ReachedOf(state),
             Retractions = ProjectDocument.RetractionsOf(state),
+            Progress = ProjectDocument.ProgressOf(state),
+            TargetsMet = ProjectDocument.TargetsMetOf(state),
+            Registration = RegistrationDocument.From(state.Registration),
+            OverdueNoticed = ProjectDocument.OverdueNoticedOf(state),
             UpdatedAt = now.ToUniversalTime(),
         };
     }

@@ -52,6 +52,10 @@ internal static class MongoStoreProtocol
             ProjectUpdate.Set(d => d.ReopenCount, commit.State.ReopenCount),
             ProjectUpdate.Set(d => d.Reached, ProjectDocument.ReachedOf(commit.State)),
             ProjectUpdate.Set(d => d.Retractions, ProjectDocument.RetractionsOf(commit.State)),
+            ProjectUpdate.Set(d => d.Progress, ProjectDocument.ProgressOf(commit.State)),
+            ProjectUpdate.Set(d => d.TargetsMet, ProjectDocument.TargetsMetOf(commit.State)),
+            ProjectUpdate.Set(d => d.Registration, RegistrationDocument.From(commit.State.Registration)),
+            ProjectUpdate.Set(d => d.OverdueNoticed, ProjectDocument.OverdueNoticedOf(commit.State)),
             ProjectUpdate.Set(d => d.UpdatedAt, ProjectDocument.UpdatedAtOf(commit)),
         };
         var outbox = commit.Outbox.Select(OutboxEntryDocument.From).ToList();

@@ -112,4 +112,38 @@ public class A_broken_catalog
     public void Is_refused_for_a_field_the_schema_does_not_have() =>
         Assert.Contains(Load(Good.Replace("\"area\"", "\"areaa\"", StringComparison.Ordinal)).Errors,
             e => e.Contains("not valid JSON for its schema", StringComparison.Ordinal));
+    const string Programme = """
+        { "id": "cultural-events-2023", "nameZh": "全年文化活动", "nameEn": "Cultural events", "area": "丰台区",
+          "existsSince": "2023-01-01", "plan": { "milestones": [], "required": [] },
+          "targets": [ { "metric": "cultural-events", "unit": "events", "target": 1800, "required": true } ] }
+        """;
+
+    [Fact]
+    public void Accepts_a_programme_with_no_stages_when_it_requires_a_target()
+    {
+        var catalog = ProjectCatalog.Load(new MemoryStream(Encoding.UTF8.GetBytes($$"""{ "projects": [ {{Good}}, {{Programme}} ] }""")));
+        Assert.Single(catalog.Get("cultural-events-2023").RequiredTargets);
+    }
+
+    [Fact]
+    public void Is_refused_for_a_programme_whose_target_is_not_required() =>
+        Assert.Contains(Load(Programme.Replace("\"required\": true", "\"required\": false", StringComparison.Ordinal)).Errors,
+            e => e.Contains("no target is required", StringComparison.Ordinal));
+
+    [Fact]
+    public void Is_refused_for_two_targets_of_one_metric() =>
+        Assert.Contains(Load(Programme.Replace("""{ "metric": "cultural-events", "unit": "events", "target": 1800, "required": true }""",
+                """{ "metric": "cultural-events", "unit": "events", "target": 1800, "required": true }, { "metric": "cultural-events", "unit": "场", "target": 1, "required": false }""",
+                StringComparison.Ordinal)).Errors,
+            e => e.Contains("two targets have the same metric", StringComparison.Ordinal));
+
+    [Fact]
+    public void Is_refused_for_a_due_date_of_a_milestone_outside_the_plan() =>
+        Assert.Contains(Load(Good.Replace("\"existsSince\"", """ "schedule": [ { "milestone": "topped-out", "due": "2023-12-31" } ], "existsSince" """, StringComparison.Ordinal)).Errors,
+            e => e.Contains("schedule names milestone 'topped-out'", StringComparison.Ordinal));
+
+    [Fact]
+    public void Is_refused_for_a_reporter_that_is_not_a_source() =>
+        Assert.Contains(Load(Good.Replace("\"existsSince\"", """ "reporters": [ "nobody" ], "existsSince" """, StringComparison.Ordinal)).Errors,
+            e => e.Contains("reporter 'nobody' is not one of the catalog's sources", StringComparison.Ordinal));
 }

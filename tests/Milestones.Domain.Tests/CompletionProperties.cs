@@ -99,27 +99,34 @@ public class Completion_over_random_histories
         }, iter: 1_000);
 
     [Fact]
-    public void Every_catalog_project_completes_once_in_any_order_of_its_required_milestones()
+    public void Every_catalog_project_completes_once_in_any_order_of_its_required_milestones_and_targets()
     {
         var catalog = Events.Catalog();
         var gen = from projectIndex in Gen.Int[0, catalog.Projects.Count - 1]
                   let project = catalog.Projects[projectIndex]
-                  let events = project.Plan.Milestones.Select((code, i) => Events.Reached(project.Id, code, i)).ToArray()
-                  from delivery in GenDelivery(events)
+                  let reports = project.Plan.Milestones.Select((code, i) => (object)Events.Reached(project.Id, code, i))
+                  let progress = project.Targets.Select((t, i) => (object)Events.Progress(project.Id, t.Metric, t.Target, t.Unit, i))
+                  from delivery in GenInputs(reports.Concat(progress).ToArray())
                   select (project, delivery);
         gen.Sample(t =>
         {
+            var rule = CompletionRule.Of(t.project);
             var state = ProjectState.Empty(t.project.Id);
             var completions = 0;
-            foreach (var e in t.delivery)
+            foreach (var input in t.delivery)
             {
-                var outcome = state.Apply(t.project.Plan, e);
+                var outcome = input is MilestoneEvent e ? state.Apply(rule, e) : state.Apply(rule, (ProgressReport)input);
                 state = outcome.State;
                 completions += outcome.Completion is null ? 0 : 1;
             }
             return completions == 1 && state.IsComplete;
         }, iter: 500);
     }
+
+    static Gen<object[]> GenInputs(object[] inputs) =>
+        Gen.Int[1, 3].Array[inputs.Length]
+            .Select(copies => inputs.SelectMany((e, i) => Enumerable.Repeat(e, copies[i])).ToArray())
+            .SelectMany(all => Gen.Int.Array[all.Length].Select(keys => all.Zip(keys).OrderBy(p => p.Second).Select(p => p.First).ToArray()));
 
     static int? FirstIndexCoveringRequired(MilestonePlan plan, MilestoneEvent[] delivery)
     {

@@ -22,6 +22,18 @@ static class Events
         Note = note,
     };
 
+    public static ProgressReport Progress(string projectId, string metric, decimal value, string unit, int day = 0, Guid? id = null, string source = Source) => new()
+    {
+        EventId = id ?? Guid.NewGuid(),
+        ProjectId = projectId,
+        Metric = metric,
+        Value = value,
+        Unit = unit,
+        OccurredAt = Day0.AddDays(day),
+        ReportedAt = Day0.AddDays(day + 1),
+        SourceSystem = source,
+    };
+
     public static MilestonePlan Plan(string[] milestones, string[] required) => new(milestones, required);
 
     public static ProjectCatalog Catalog() =>

@@ -116,6 +116,72 @@ public class Replaying_the_recorded_events
         Assert.IsType<ProjectCompletion>(Assert.Single(replayed.Announcements));
     }
 
+    const string Park = "nanyuan-forest-wetland-park";
+
+    sealed record Measure(ProgressReport Progress) : Input(Progress.EventId);
+
+    sealed record Amendment(CatalogRegistration Registration) : Input(Registration.EventId);
+
+    /// <summary>Milestone and progress reports of the park, withdrawals of some progress reports, and registrations that move its target.</summary>
+    static readonly Gen<Input[]> GenParkInputs =
+        from reports in Gen.Select(Gen.Int[0, 2], Gen.Int[0, 3], (code, day) => (Input)new Report(Events.Reached(Park, Catalog.Value.Get(Park).Plan.Milestones[code], day))).Array[0, 4]
+        from measures in Gen.Select(Gen.Int[1800, 2100], Gen.Int[0, 3], (value, day) => (Input)new Measure(Events.Progress(Park, "open-area", value, "mu", day))).Array[0, 6]
+        from withdrawn in Gen.Int.Array[measures.Length]
+        from amendments in Gen.Select(Gen.Int[1, 4], Gen.Int[1900, 2100], Gen.Bool, (revision, target, required) => (Input)new Amendment(Amend(revision, target, required))).Array[0, 3]
+        let retractions = measures.Where((_, i) => withdrawn[i] % 3 == 0).Select(m => (Input)new Withdrawal(Retract(m.Id) with { ProjectId = Park }))
+        let all = reports.Concat(measures).Concat(retractions).Concat(amendments).ToArray()
+        from copies in Gen.Int[1, 2].Array[all.Length]
+        let delivered = all.SelectMany((m, i) => Enumerable.Repeat(m, copies[i])).ToArray()
+        from keys in Gen.Int.Array[delivered.Length]
+        select delivered.Zip(keys).OrderBy(p => p.Second).Select(p => p.First).ToArray();
+
+    static CatalogRegistration Amend(int revision, int target, bool required)
+    {
+        var park = Catalog.Value.Get(Park);
+        return new CatalogRegistration
+        {
+            EventId = Guid.NewGuid(),
+            Definition = park with { Revision = revision, Targets = [park.Targets[0] with { Target = target, Required = required }] },
+            RegisteredAt = Events.Day0.AddDays(20),
+            SourceSystem = Events.Source,
+        };
+    }
+
+    [Fact]
+    public void Replay_covers_progress_withdrawals_of_it_and_registrations() =>
+        Gen.Select(GenParkInputs, Gen.Int[1, 4].Array[40], (inputs, sizes) => (inputs, sizes)).Sample(h =>
+        {
+            var store = new RecordingStore();
+            var catalog = Events.Catalog();   // registrations change the catalog: one per history
+            var time = new FakeTimeProvider(Events.Day0.AddDays(60));
+            var recorder = new MilestoneRecorder(store, catalog, new MilestoneValidator(catalog, time, ValidationLimits.Default), time);
+            var next = 0;
+            for (var b = 0; next < h.inputs.Length; b++)
+            {
+                var batch = h.inputs.Skip(next).Take(h.sizes[b % h.sizes.Length]).Select(d => d switch
+                {
+                    Report r => RecordRequest.Of(r.Event),
+                    Measure m => RecordRequest.Of(m.Progress),
+                    Withdrawal w => RecordRequest.Of(w.Retraction),
+                    Amendment a => RecordRequest.Of(a.Registration),
+                    _ => throw new InvalidOperationException(),
+                }).ToList();
+                next += batch.Count;
+                if (recorder.Record(batch, CancellationToken.None).GetAwaiter().GetResult().Any(o => o.Status is RecordStatus.Failed or RecordStatus.Rejected))
+                {
+                    return false;
+                }
+            }
+            var stored = store.State(Park);
+            var seeded = catalog.SeededEntry(Park)!;
+            var replayed = ProjectReplay.Replay(Park, Projects.CompletionRule.Of(seeded), seeded, store.EventsInRecordedOrder(Park), _ => true);
+            var highest = h.inputs.OfType<Amendment>().Select(a => a.Registration.Definition.Revision).DefaultIfEmpty(1).Max();
+            return replayed.State.Equals(stored)
+                && replayed.Announcements.Select(a => a.MessageId).SequenceEqual(store.Outbox.Where(e => e.Message is not EventRecordedNotice).Select(e => e.MessageId))
+                && store.Outbox.Count(e => e.Message is EventRecordedNotice) == store.EventsInRecordedOrder(Park).Count
+                && catalog.Get(Park).Revision == highest;
+        }, iter: 400);
+
     /// <summary>An in-memory stand-in for the store port: each commit all or nothing, events kept in the order written.</summary>
     sealed class RecordingStore : IProjectStore
     {

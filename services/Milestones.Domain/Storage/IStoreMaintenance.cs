@@ -42,8 +42,8 @@ public interface IStoreMaintenance
 /// <summary>An outbox entry waiting to be published.</summary>
 /// <param name="MessageId">Its deterministic transport message id.</param>
 /// <param name="ProjectId">The project it announces.</param>
-/// <param name="Kind"><c>completed</c> or <c>reopened</c>.</param>
-/// <param name="Number">The completion or reopening number.</param>
+/// <param name="Kind"><c>completed</c>, <c>reopened</c>, <c>target-met</c>, <c>overdue</c> or <c>recorded</c> (the event feed).</param>
+/// <param name="Number">The completion, reopening or target-met number; 0 for the others.</param>
 /// <param name="EnqueuedAt">When the state change that produced it was committed.</param>
 /// <param name="LeaseOwner">The dispatcher that claimed it, if any.</param>
 /// <param name="LeaseUntil">Until when that claim holds.</param>
@@ -52,6 +52,9 @@ public sealed record PendingOutboxEntry(
 {
     public const string Completed = "completed";
     public const string Reopened = "reopened";
+    public const string TargetMet = "target-met";
+    public const string Overdue = "overdue";
+    public const string Recorded = "recorded";
 
     public static PendingOutboxEntry From(OutboxEntry entry, string? leaseOwner, DateTimeOffset? leaseUntil)
     {
@@ -60,6 +63,9 @@ public sealed record PendingOutboxEntry(
         {
             ProjectReopening r => (Reopened, r.ReopenNumber),
             ProjectCompletion c => (Completed, c.CompletionNumber),
+            TargetAchievement t => (TargetMet, t.Number),
+            OverdueNotice => (Overdue, 0),
+            EventRecordedNotice => (Recorded, 0),
             _ => ("unknown", 0),
         };
         return new(entry.MessageId, entry.ProjectId, kind, number, entry.EnqueuedAt, leaseOwner, leaseUntil);

@@ -11,8 +11,9 @@ namespace Milestones.Storage.MongoDB.Documents;
 /// and its pending outbox entries. <see cref="PendingSince"/> is set while entries are pending: the dispatcher claims
 /// projects by it, oldest first (a crash while marking sent may leave it on an empty outbox until the next mark-sent). The lease fields say which
 /// dispatcher publishes the project's entries now. <see cref="ReopenCount"/> and <see cref="Retractions"/> came with
-/// retractions: absent in documents written before them, they read as 0 and empty, which is what such a project's
-/// state was.
+/// retractions, <see cref="Progress"/>, <see cref="TargetsMet"/>, <see cref="Registration"/> and <see cref="OverdueNoticed"/>
+/// with progress reports, registrations and overdue findings: absent in documents written before them, they read as 0,
+/// empty or none, which is what such a project's state was.
 /// </summary>
 [BsonIgnoreExtraElements]
 public sealed class ProjectDocument
@@ -25,6 +26,10 @@ public sealed class ProjectDocument
     public const string ReopenCountField = "reopenCount";
     public const string ReachedField = "reached";
     public const string RetractionsField = "retractions";
+    public const string ProgressField = "progress";
+    public const string TargetsMetField = "targetsMet";
+    public const string RegistrationField = "registration";
+    public const string OverdueNoticedField = "overdueNoticed";
     public const string UpdatedAtField = "updatedAt";
     public const string OutboxField = "outbox";
     public const string PendingSinceField = "pendingSince";
@@ -58,6 +63,23 @@ public sealed class ProjectDocument
     /// </summary>
     [BsonElement(RetractionsField)]
     public List<RetractionDocument> Retractions { get; init; } = [];
+
+    /// <summary>Each reported metric's current reading, in metric order. Absent in documents from before progress reports: none.</summary>
+    [BsonElement(ProgressField)]
+    public List<ProgressReadingDocument> Progress { get; init; } = [];
+
+    /// <summary>Each target metric ever met: how many times, and whether it is met now. Absent in older documents: none.</summary>
+    [BsonElement(TargetsMetField)]
+    public List<TargetRecordDocument> TargetsMet { get; init; } = [];
+
+    /// <summary>The registered catalog entry stored with the project; null (absent) when none was registered.</summary>
+    [BsonElement(RegistrationField)]
+    [BsonIgnoreIfNull]
+    public RegistrationDocument? Registration { get; init; }
+
+    /// <summary>The overdue milestones already announced, as <c>code/yyyy-MM-dd</c>. Absent in older documents: none.</summary>
+    [BsonElement(OverdueNoticedField)]
+    public List<string> OverdueNoticed { get; init; } = [];
 
     [BsonElement(UpdatedAtField)]
     [BsonRepresentation(BsonType.Document)]
@@ -94,6 +116,10 @@ public sealed class ProjectDocument
             ReopenCount = commit.State.ReopenCount,
             Reached = ReachedOf(commit.State),
             Retractions = RetractionsOf(commit.State),
+            Progress = ProgressOf(commit.State),
+            TargetsMet = TargetsMetOf(commit.State),
+            Registration = RegistrationDocument.From(commit.State.Registration),
+            OverdueNoticed = OverdueNoticedOf(commit.State),
             UpdatedAt = UpdatedAtOf(commit),
             Outbox = outbox,
             PendingSince = OldestOf(outbox),
@@ -109,6 +135,10 @@ public sealed class ProjectDocument
             ReopenCount = ReopenCount,
             Reached = Reached.Select(m => m.ToDomain()).ToImmutableSortedDictionary(m => m.Code, m => m, StringComparer.Ordinal),
             Retractions = Retractions.Select(r => r.ToDomain()).ToImmutableSortedDictionary(r => r.RetractedEventId, r => r),
+            Progress = Progress.Select(p => p.ToDomain()).ToImmutableSortedDictionary(p => p.Metric, p => p, StringComparer.Ordinal),
+            TargetsMet = TargetsMet.ToImmutableSortedDictionary(t => t.Metric, t => new TargetRecord(t.TimesMet, t.IsMet), StringComparer.Ordinal),
+            Registration = Registration?.ToDomain(),
+            OverdueNoticed = OverdueNoticed.ToImmutableSortedSet(StringComparer.Ordinal),
         }, Version);
 
     internal static List<ReachedMilestoneDocument> ReachedOf(ProjectState state) =>
@@ -116,6 +146,14 @@ public sealed class ProjectDocument
 
     internal static List<RetractionDocument> RetractionsOf(ProjectState state) =>
         state.Retractions.Values.Select(RetractionDocument.From).ToList();
+
+    internal static List<ProgressReadingDocument> ProgressOf(ProjectState state) =>
+        state.Progress.Values.Select(ProgressReadingDocument.From).ToList();
+
+    internal static List<TargetRecordDocument> TargetsMetOf(ProjectState state) =>
+        state.TargetsMet.Select(t => new TargetRecordDocument { Metric = t.Key, TimesMet = t.Value.TimesMet, IsMet = t.Value.IsMet }).ToList();
+
+    internal static List<string> OverdueNoticedOf(ProjectState state) => [.. state.OverdueNoticed];
 
     /// <summary>When the commit's latest event was recorded, in UTC; a commit has at least one event (<see cref="MongoBatchCommit"/>).</summary>
     internal static DateTimeOffset UpdatedAtOf(ProjectCommit commit) => commit.Events.Max(e => e.RecordedAt).ToUniversalTime();

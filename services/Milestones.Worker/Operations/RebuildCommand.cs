@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
 using Milestones.Domain.Validation;
@@ -62,12 +63,17 @@ public sealed class RebuildCommand(OpsContext context)
     async Task<ProjectReport> Rebuild(string id, ProjectSnapshot? snapshot, bool repair, IStoreMaintenance maintenance, MilestoneValidator validator,
         CancellationToken cancellationToken)
     {
-        if (!context.Catalog.TryGet(id, out var project))
-        {
-            return new ProjectReport(id, Status.NotInCatalog, 0, ["the catalog has no such project: its plan is unknown, nothing was recomputed"], []);
-        }
+        // The catalog file's entry is where the history starts; each registration recorded in the history replaces it
+        // from there on, as it did when it was recorded. A project only registrations define starts with none.
+        var seeded = context.Catalog.SeededEntry(id);
         var events = await maintenance.ReadEventsInRecordedOrder(id, cancellationToken);
-        var replay = ProjectReplay.Replay(id, project.Plan, events, validator.IsDistrictOffice);
+        if (seeded is null && !events.Any(e => e.Kind == EventKind.Registration))
+        {
+            return new ProjectReport(id, Status.NotInCatalog, 0,
+                ["neither the catalog file nor a recorded registration has such a project: its plan is unknown, nothing was recomputed"], []);
+        }
+        var rule = seeded is null ? NoRule : CompletionRule.Of(seeded);
+        var replay = ProjectReplay.Replay(id, rule, seeded, events, validator.IsDistrictOffice);
         var differences = Differences(snapshot?.State, replay.State, events.Count);
         var unannounced = Unannounced(snapshot?.State, replay, await maintenance.ReadEnqueuedMessageIds(id, cancellationToken));
         if (differences.Count == 0)
@@ -82,7 +88,10 @@ public sealed class RebuildCommand(OpsContext context)
         return new ProjectReport(id, written ? Status.Repaired : Status.ChangedMeanwhile, events.Count, differences, unannounced);
     }
 
-    /// <summary>Every way the stored state differs from the recomputed one, in words.</summary>
+    /// <summary>The rule before the first registration of a project the catalog file does not have: none is in force, so nothing applies before it.</summary>
+    static readonly CompletionRule NoRule = new(new MilestonePlan([], []), []);
+
+    /// <summary>Every way the stored state differs from the recomputed one (<see cref="ProjectState.Equals(ProjectState?)"/>), in words.</summary>
     static List<string> Differences(ProjectState? stored, ProjectState expected, int eventCount)
     {
         var differences = new List<string>();
@@ -112,6 +121,32 @@ public sealed class RebuildCommand(OpsContext context)
                 differences.Add($"retraction of {retracted}: stored {(has is null ? "none" : $"by {has.RetractedBy}")}, events give {(should is null ? "none" : $"by {should.RetractedBy}")}");
             }
         }
+        foreach (var metric in stored.Progress.Keys.Union(expected.Progress.Keys).Order(StringComparer.Ordinal))
+        {
+            var has = stored.Progress.GetValueOrDefault(metric);
+            var should = expected.Progress.GetValueOrDefault(metric);
+            if (has != should)
+            {
+                differences.Add($"progress '{metric}': stored {Describe(has)}, events give {Describe(should)}");
+            }
+        }
+        foreach (var metric in stored.TargetsMet.Keys.Union(expected.TargetsMet.Keys).Order(StringComparer.Ordinal))
+        {
+            var has = stored.TargetsMet.GetValueOrDefault(metric);
+            var should = expected.TargetsMet.GetValueOrDefault(metric);
+            if (has != should)
+            {
+                differences.Add($"target '{metric}': stored {Describe(has)}, events give {Describe(should)}");
+            }
+        }
+        if ((stored.Registration?.EventId, stored.Registration?.Revision) != (expected.Registration?.EventId, expected.Registration?.Revision))
+        {
+            differences.Add($"registration: stored {Describe(stored.Registration)}, events give {Describe(expected.Registration)}");
+        }
+        if (!stored.OverdueNoticed.SetEquals(expected.OverdueNoticed))
+        {
+            differences.Add($"overdue milestones announced: stored [{string.Join(", ", stored.OverdueNoticed)}], events give [{string.Join(", ", expected.OverdueNoticed)}]");
+        }
         if (stored.IsComplete != expected.IsComplete)
         {
             differences.Add($"complete: stored {stored.IsComplete}, events give {expected.IsComplete}");
@@ -123,6 +158,10 @@ public sealed class RebuildCommand(OpsContext context)
         if (stored.ReopenCount != expected.ReopenCount)
         {
             differences.Add($"reopenings: stored {stored.ReopenCount}, events give {expected.ReopenCount}");
+        }
+        if (differences.Count == 0 && !stored.Equals(expected))
+        {
+            differences.Add("the stored state is not what the events give");
         }
         return differences;
     }
@@ -144,6 +183,8 @@ public sealed class RebuildCommand(OpsContext context)
             {
                 ProjectCompletion c => $"completion #{c.CompletionNumber} (message id {c.MessageId}) was never enqueued",
                 ProjectReopening r => $"reopening #{r.ReopenNumber} (message id {r.MessageId}) was never enqueued",
+                TargetAchievement t => $"target '{t.Metric}' met #{t.Number} (message id {t.MessageId}) was never enqueued",
+                OverdueNotice o => $"'{o.MilestoneCode}' overdue since {o.Due:yyyy-MM-dd} (message id {o.MessageId}) was never enqueued",
                 _ => a.ToString(),
             })
             .ToList();
@@ -151,6 +192,15 @@ public sealed class RebuildCommand(OpsContext context)
 
     static string Describe(ReachedMilestone? m) =>
         m is null ? "not reached" : $"{m.OccurredAt.ToString("u", CultureInfo.InvariantCulture)} by event {m.EventId}";
+
+    static string Describe(ProgressReading? r) =>
+        r is null ? "no value" : $"{r.Value.ToString(CultureInfo.InvariantCulture)} {r.Unit} at {r.OccurredAt.ToString("u", CultureInfo.InvariantCulture)} by event {r.EventId}";
+
+    static string Describe(TargetRecord? t) =>
+        t is null ? "never met" : $"met {t.TimesMet} time(s), {(t.IsMet ? "met now" : "not met now")}";
+
+    static string Describe(ProjectRegistration? r) =>
+        r is null ? "none" : $"revision {r.Revision} by event {r.EventId}";
 
     void Print(RebuildSettings settings, List<ProjectReport> reports)
     {

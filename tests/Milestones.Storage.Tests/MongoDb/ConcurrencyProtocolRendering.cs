@@ -37,7 +37,7 @@ public sealed class ConcurrencyProtocolRendering
 
         Assert.Equal(new BsonDocument("version", 1L), update["$inc"]);
         var set = update["$set"].AsBsonDocument;
-        Assert.Equal(["isComplete", "completionCount", "reopenCount", "reached", "retractions", "updatedAt"], set.Names);
+        Assert.Equal(["isComplete", "completionCount", "reopenCount", "reached", "retractions", "progress", "targetsMet", "registration", "overdueNoticed", "updatedAt"], set.Names);
         Assert.False(set.Contains("version"), "the version only moves by $inc");
         Assert.True(set["isComplete"].AsBoolean);
         Assert.Equal(1, set["completionCount"].AsInt32);

@@ -33,7 +33,8 @@ public sealed class MaintenanceProtocolRendering
         ProtocolAllowList.AssertUpdate(update);
         Assert.Equal(["$inc", "$set"], update.Names.Order());
         Assert.Equal(new BsonDocument("version", 1L), update["$inc"]);
-        Assert.Equal(["isComplete", "completionCount", "reopenCount", "reached", "retractions", "updatedAt"], update["$set"].AsBsonDocument.Names);
+        Assert.Equal(["isComplete", "completionCount", "reopenCount", "reached", "retractions", "progress", "targetsMet", "registration", "overdueNoticed", "updatedAt"],
+            update["$set"].AsBsonDocument.Names);
         Assert.DoesNotContain("outbox", update.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("lease", update.ToString(), StringComparison.Ordinal);
         // The filter it is sent with is the commit's own version check.

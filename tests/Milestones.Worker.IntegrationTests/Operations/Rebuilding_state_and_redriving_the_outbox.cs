@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Recording;
 using Milestones.Domain.Storage;
@@ -33,7 +34,9 @@ public sealed class Rebuilding_state_and_redriving_the_outbox : IDisposable
     async Task<SqliteMilestoneStore> Recorded()
     {
         var store = new SqliteMilestoneStore(StorePath);
-        var recorder = new MilestoneRecorder(store, Events.Catalog, new MilestoneValidator(Events.Catalog, TimeProvider.System, ValidationLimits.Default), TimeProvider.System);
+        // Without the event feed, so the outbox holds the completion alone (the feed's entries are leased and sent like it).
+        var recorder = new MilestoneRecorder(store, Events.Catalog, new MilestoneValidator(Events.Catalog, TimeProvider.System, ValidationLimits.Default), TimeProvider.System,
+            new RecorderOptions { PublishRecorded = false });
         foreach (var e in new[] { Events.Valid("subway-16-south", "opened"), Events.Valid("lize-city-terminal"), Events.Valid("fengtai-station-integration") })
         {
             var outcome = await recorder.Record(new MilestoneEvent
@@ -172,6 +175,71 @@ public sealed class Rebuilding_state_and_redriving_the_outbox : IDisposable
         Assert.Null(Assert.Single(await ((IStoreMaintenance)store).ListPendingOutbox(Cancel)).LeaseOwner);
         var table = await OpsCli.Run(Settings, "outbox", "list");
         Assert.Contains("subway-16-south", table.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Records, through the recorder on a catalog of its own (registrations change it): 丽泽城市航站楼 amended by a
+    /// registration of revision 2 that requires only the start of construction, then started (complete under the
+    /// amended plan only); and a project no catalog file has, registered and started (complete).
+    /// </summary>
+    async Task<SqliteMilestoneStore> RecordedWithRegistrations()
+    {
+        var catalog = ProjectCatalog.LoadFile(Path.Combine(Paths.WorkerDirectory, "catalog", "fengtai-2023.json"));
+        var store = new SqliteMilestoneStore(StorePath);
+        var recorder = new MilestoneRecorder(store, catalog, new MilestoneValidator(catalog, TimeProvider.System, ValidationLimits.Default), TimeProvider.System);
+        var lize = catalog.Get("lize-city-terminal");
+        var amended = lize with { Revision = 2, Plan = lize.Plan with { Required = ["construction-started"] } };
+        var registeredOnly = amended with { Id = "fengtai-registered-park", NameZh = "丰台登记公园", NameEn = "Fengtai registered park", Revision = 1, Schedule = [], Reporters = [] };
+        var at = new DateTimeOffset(2021, 2, 1, 8, 0, 0, TimeSpan.FromHours(8));
+        foreach (var entry in new[] { amended, registeredOnly })
+        {
+            var registration = new CatalogRegistration { EventId = Guid.NewGuid(), Definition = entry, RegisteredAt = at, SourceSystem = Events.Source };
+            Assert.Equal(RecordStatus.Applied, Assert.Single(await recorder.Record([RecordRequest.Of(registration)], Cancel)).Status);
+        }
+        foreach (var id in new[] { "lize-city-terminal", "fengtai-registered-park" })
+        {
+            var e = Events.Valid(id);
+            var outcome = await recorder.Record(new MilestoneEvent
+            {
+                EventId = e.EventId, ProjectId = e.ProjectId, MilestoneCode = e.MilestoneCode, OccurredAt = e.OccurredAt, ReportedAt = e.ReportedAt, SourceSystem = Events.Source,
+            }, Cancel);
+            Assert.Equal(RecordStatus.Applied, outcome.Status);
+            Assert.NotNull(outcome.Completion);
+        }
+        return store;
+    }
+
+    [Fact]
+    public async Task Rebuild_replays_registrations_from_the_catalog_files_entry_on_and_rebuilds_projects_only_registrations_define()
+    {
+        var store = await RecordedWithRegistrations();
+        var lize = (await store.LoadProject("lize-city-terminal", Cancel))!;
+        var registered = (await store.LoadProject("fengtai-registered-park", Cancel))!;
+        Assert.Equal(2, lize.State.Registration!.Revision);
+
+        // The stored states are what their events give, under the catalog file's entry and the registrations after it.
+        var report = await OpsCli.Run(Settings, "rebuild", "--json");
+
+        var projects = ByProject(report);
+        Assert.Equal(["fengtai-registered-park", "lize-city-terminal"], projects.Keys.Order());
+        Assert.All(projects.Values, p => Assert.Equal("same", p.GetProperty("status").GetString()));
+        Assert.All(projects.Values, p => Assert.Empty(p.GetProperty("unannounced").EnumerateArray()));
+
+        // Both rows lose their completion and their registration by hand; the repair gives both back whole.
+        Sql("UPDATE projects SET state = json_remove(json_set(state, '$.isComplete', json('false'), '$.completionCount', 0), '$.registration') WHERE project_id = 'lize-city-terminal'");
+        Sql("UPDATE projects SET state = json_remove(json_set(state, '$.isComplete', json('false'), '$.completionCount', 0), '$.registration') WHERE project_id = 'fengtai-registered-park'");
+
+        var repaired = ByProject(await OpsCli.Run(Settings, "rebuild", "--repair", "--json"));
+
+        Assert.All(repaired.Values, p => Assert.Equal("repaired", p.GetProperty("status").GetString()));
+        Assert.Contains(repaired["lize-city-terminal"].GetProperty("differences").EnumerateArray(),
+            d => d.GetString()!.StartsWith("registration: stored none, events give revision 2", StringComparison.Ordinal));
+        var lizeAfter = (await store.LoadProject("lize-city-terminal", Cancel))!;
+        var registeredAfter = (await store.LoadProject("fengtai-registered-park", Cancel))!;
+        Assert.Equal(lize.State, lizeAfter.State);
+        Assert.Equal(registered.State, registeredAfter.State);
+        Assert.Equal(["construction-started"], registeredAfter.State.Registration!.Definition.Plan.Required);
+        Assert.Contains("Every stored state is what its events give.", (await OpsCli.Run(Settings, "rebuild")).Output, StringComparison.Ordinal);
     }
 
     static async Task<long> Outbox(SqliteMilestoneStore store) =>
