@@ -32,10 +32,11 @@ public class Watching_the_schedule
 
     /// <summary>
     /// A worker on the virtual clock. With its timer off (the default here) only the test's own passes run, so what each
-    /// pass returns is what it announced; the watch's timer has a test of its own.
+    /// pass returns is what it announced; the watch's timer has a test of its own. A virtual clock set forward fires a
+    /// periodic timer once for every period it skips, so the catalog refresh runs hourly here and the clock moves by days.
     /// </summary>
     static WorkerFactory Worker(FakeTimeProvider time, string? databasePath = null, bool timer = false) => new(
-        new() { ["Schedule:Enabled"] = timer ? "true" : "false", ["Schedule:Interval"] = "00:01:00" },
+        new() { ["Schedule:Enabled"] = timer ? "true" : "false", ["Schedule:Interval"] = "00:01:00", ["Catalog:RefreshInterval"] = "01:00:00" },
         services => services.AddSingleton<TimeProvider>(time),
         databasePath);
 
@@ -142,7 +143,7 @@ public class Watching_the_schedule
     [Fact]
     public async Task A_milestone_reached_before_its_due_date_is_never_overdue()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2023, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(DueEnd.AddDays(200));
         await using var worker = Worker(time);
         await worker.Start();
         var recorder = worker.Services.GetRequiredService<MilestoneRecorder>();
@@ -157,7 +158,6 @@ public class Watching_the_schedule
         }, Cancel);
         Assert.Equal(RecordStatus.Applied, reached.Status);
 
-        time.SetUtcNow(DueEnd.AddDays(200));
         var announced = await worker.Services.GetRequiredService<ScheduleWatch>().Check(Cancel);
 
         Assert.Equal(Scheduled.Length - 1, announced);
@@ -174,19 +174,19 @@ public class Watching_the_schedule
         const string project = "changxindian-old-town-renewal";
         Assert.Equal(Scheduled.Length, await watch.Check(Cancel));
 
-        // The registrar moves the start to the end of June 2024.
+        // The registrar moves the start to 10 January 2024.
         var catalog = worker.Services.GetRequiredService<ProjectCatalog>();
-        var moved = new DateOnly(2024, 6, 30);
-        var amended = catalog.Get(project) with { Revision = 2, Schedule = [new ScheduledMilestone(ConstructionStarted, moved, "2024年6月底前开工")] };
+        var moved = new DateOnly(2024, 1, 10);
+        var amended = catalog.Get(project) with { Revision = 2, Schedule = [new ScheduledMilestone(ConstructionStarted, moved, "1月10日前开工")] };
         var registered = await worker.Services.GetRequiredService<MilestoneRecorder>().Record(
             [RecordRequest.Of(new CatalogRegistration { EventId = Guid.NewGuid(), Definition = amended, RegisteredAt = time.GetUtcNow(), SourceSystem = "fengtai-pmo" })],
             Cancel);
         Assert.Equal(RecordStatus.Applied, registered[0].Status);
 
         // Not before the new date's end; once, after it.
-        time.SetUtcNow(new DateTimeOffset(2024, 6, 30, 23, 0, 0, TimeSpan.FromHours(8)));
+        time.SetUtcNow(new DateTimeOffset(2024, 1, 10, 23, 0, 0, TimeSpan.FromHours(8)));
         Assert.Equal(0, await watch.Check(Cancel));
-        time.SetUtcNow(new DateTimeOffset(2024, 7, 1, 0, 0, 0, TimeSpan.FromHours(8)));
+        time.SetUtcNow(new DateTimeOffset(2024, 1, 11, 0, 0, 0, TimeSpan.FromHours(8)));
         Assert.Equal(1, await watch.Check(Cancel));
         Assert.Equal(0, await watch.Check(Cancel));
 

@@ -60,12 +60,12 @@ public sealed record ProjectDetail(
 public sealed record MilestoneStatus(string Code, bool Required, ReachedMilestone? Reached);
 
 /// <summary>
-/// Where the entry in force comes from: the checked-in catalog file (<c>kind: "catalog-file"</c>, with its title), or a
+/// Where the entry in force comes from: the checked-in catalog file (<c>kind: "catalog-file"</c>, with the catalog's title), or a
 /// registration (<c>kind: "registration"</c>: the registrar, the registration's event id and when it was made).
 /// </summary>
 public sealed record EntrySource(
     string Kind,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Document,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Title,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RegisteredBy,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? EventId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? RegisteredAt)
