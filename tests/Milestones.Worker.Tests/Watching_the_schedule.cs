@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
@@ -66,6 +68,7 @@ public class Watching_the_schedule
         await using var worker = Worker(time, timer: true);
         await worker.Start();
         var watch = worker.Services.GetRequiredService<ScheduleWatch>();
+        using var announced = new MetricCollector<long>(worker.Services.GetRequiredService<IMeterFactory>(), "Milestones", "milestones.schedule.overdue");
 
         // 23:30 on the due day, then 23:59 (the timer's passes in between): not overdue yet.
         time.Advance(TimeSpan.FromMinutes(29));
@@ -89,6 +92,7 @@ public class Watching_the_schedule
             time.Advance(TimeSpan.FromMinutes(1));
         }
         Assert.Equal(0, await watch.Check(Cancel));
+        Assert.Equal(Scheduled.Length, announced.GetMeasurementSnapshot().EvaluateAsCounter());
         foreach (var (project, milestone) in Scheduled)
         {
             var overdue = Assert.Single(await OverdueEvents(worker, project));
