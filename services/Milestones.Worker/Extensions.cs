@@ -14,6 +14,7 @@ using Milestones.Worker.Demo;
 using Milestones.Worker.Health;
 using Milestones.Worker.Messaging;
 using Milestones.Worker.Outbox;
+using Milestones.Worker.Schedule;
 using Milestones.Worker.Security;
 using Milestones.Worker.Telemetry;
 
@@ -32,6 +33,8 @@ public static class Extensions
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.SectionName);
+        builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -52,6 +55,11 @@ public static class Extensions
         builder.AddWorkerHealth();
         // After the bus: hosted services stop in reverse order, so the dispatcher's final flush still has a bus.
         builder.Services.AddHostedService<OutboxDispatcher>();
+        // Registrations made through other replicas, and milestones past their due date (Schedule/).
+        builder.Services.AddSingleton<CatalogRefresh>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CatalogRefresh>());
+        builder.Services.AddSingleton<ScheduleWatch>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ScheduleWatch>());
         return builder;
     }
 

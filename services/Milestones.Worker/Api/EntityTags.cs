@@ -19,6 +19,19 @@ public static class EntityTags
         return $"\"{Convert.ToHexStringLower(digest.AsSpan(0, 16))}\"";
     }
 
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, string> Digests = new();
+
+    /// <summary>
+    /// A digest of an immutable value's JSON, computed once per instance: a catalog entry is replaced, never changed, so
+    /// its digest is worked out the first time a tag needs it and not on every request.
+    /// </summary>
+    public static string Digest(object value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Digests.GetValue(value, static v =>
+            Convert.ToHexStringLower(SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(v, v.GetType())).AsSpan(0, 16)));
+    }
+
     /// <summary>
     /// Whether the request's <c>If-None-Match</c> names this tag (or is <c>*</c>): the client's copy is current. Weak
     /// comparison, as RFC 9110 prescribes for <c>If-None-Match</c>.

@@ -2,9 +2,6 @@ using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
-using Milestones.Domain;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
@@ -29,16 +26,16 @@ public static class ProjectEndpoints
         var projects = app.MapGroup("/projects").WithTags("Projects");
         projects.MapGet("/", ListProjects)
             .WithName("ListProjects")
-            .WithSummary("Every catalog project and what it still needs.");
+            .WithSummary("Every catalog project: what it still needs, its entry's revision and its milestones overdue now.");
         projects.MapGet("/{id}", GetProject)
             .WithName("GetProject")
-            .WithSummary("One project: its milestones, completion and the report's words on it.")
+            .WithSummary("One project: its entry's revision and source, its milestones, targets, schedule (planned against actual), completion and the report's words on it.")
             .WithDescription("Carries a strong ETag; with If-None-Match naming it, the answer is 304 without a body while the project is unchanged.")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
         projects.MapGet("/{id}/events", GetTimeline)
             .WithName("GetTimeline")
-            .WithSummary("One page of a project's timeline: what was reported and retracted, in the order it happened.")
+            .WithSummary("One page of a project's timeline: reports, retractions, progress, registrations and overdue findings, in the order they happened.")
             .WithDescription(
                 "Ordered by when each event happened, then when it was recorded, then its id (a total order), oldest first " +
                 "or, with order=newest, newest first. When more events remain, `next` (and a Link header with rel=\"next\") " +
@@ -50,23 +47,44 @@ public static class ProjectEndpoints
         return projects;
     }
 
-    static async Task<Ok<List<ProjectSummary>>> ListProjects(ProjectCatalog catalog, IProjectStore store, CancellationToken cancellationToken)
+    static async Task<Ok<List<ProjectSummary>>> ListProjects(
+        [Description("`true`: only the projects with a milestone overdue now; `false`: only those without; absent: every project.")] bool? overdue,
+        ProjectCatalog catalog, IProjectStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var states = (await store.ListProjects(cancellationToken)).ToDictionary(s => s.State.ProjectId, s => s.State, StringComparer.Ordinal);
-        return TypedResults.Ok(catalog.Projects.Select(p => ProjectSummary.From(p, states.GetValueOrDefault(p.Id) ?? ProjectState.Empty(p.Id))).ToList());
+        var now = time.GetUtcNow();
+        // The catalog's projects, then any the store holds a registration of that this replica has not put in force yet.
+        var ids = catalog.Projects.Select(p => p.Id)
+            .Concat(states.Values.Where(s => s.Registration is not null).Select(s => s.ProjectId))
+            .Distinct(StringComparer.Ordinal);
+        var summaries = ids
+            .Select(id => (Id: id, State: states.GetValueOrDefault(id) ?? ProjectState.Empty(id)))
+            .Select(p => catalog.EntryFor(p.Id, p.State.Registration) is { } entry ? ProjectSummary.From(entry, p.State, now) : null)
+            .OfType<ProjectSummary>()
+            .Where(s => overdue is null || s.Overdue.Count > 0 == overdue)
+            .ToList();
+        return TypedResults.Ok(summaries);
     }
 
     static async Task<Results<Ok<ProjectDetail>, StatusCodeHttpResult, ProblemHttpResult>> GetProject(
-        string id, HttpContext http, ProjectCatalog catalog, IProjectStore store, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        string id, HttpContext http, ProjectCatalog catalog, IProjectStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!catalog.TryGet(id, out var project))
+        if (!ProjectCatalog.IsValidId(id))
         {
             return NotInCatalog(id);
         }
+        // The entry in force is the one the project's stored registration holds when it is newer than this replica's.
         var snapshot = await store.LoadProject(id, cancellationToken);
-        var detail = ProjectDetail.From(project, snapshot?.State ?? ProjectState.Empty(id));
-        // The catalog entry is part of the answer too (it changes with a release, the version does not), so it goes into the tag.
-        var tag = EntityTags.Of("project", id, snapshot?.Version ?? 0, JsonSerializer.Serialize(detail, json.Value.SerializerOptions));
+        var state = snapshot?.State ?? ProjectState.Empty(id);
+        if (catalog.EntryFor(id, state.Registration) is not { } project)
+        {
+            return NotInCatalog(id);
+        }
+        var detail = ProjectDetail.From(project, state, state.Registration ?? catalog.RegistrationOf(id), catalog.Source, time.GetUtcNow());
+        // The state's version and the entry (its revision, and which text of it: a release may change the file's entry) make
+        // the answer, with the schedule's lateness, which moves with the clock alone.
+        var tag = EntityTags.Of("project", id, snapshot?.Version ?? 0, project.Revision, EntityTags.Digest(project),
+            string.Join(',', detail.Schedule.Select(s => $"{s.Late}/{s.DaysLate}/{s.Overdue}")));
         return Conditional(http, tag) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Ok(detail);
     }
 
@@ -145,40 +163,18 @@ public sealed record TimelinePageResponse(
     IReadOnlyList<TimelineEntry> Events,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Next = null);
 
-public sealed record ProjectSummary(
-    string Id, string NameZh, string NameEn, string Area, bool IsComplete, int CompletionCount, int ReopenCount,
-    IReadOnlyList<string> Reached, IReadOnlyList<string> Required, IReadOnlyList<string> Missing)
-{
-    public static ProjectSummary From(ProjectDefinition project, ProjectState state) => new(
-        project.Id, project.NameZh, project.NameEn, project.Area, state.IsComplete, state.CompletionCount, state.ReopenCount,
-        state.Reached.Keys.OrderBy(MilestoneVocabulary.Order).ToList(),
-        project.Plan.Required,
-        project.Plan.Required.Where(code => !state.Reached.ContainsKey(code)).ToList());
-}
-public sealed record ProjectDetail(
-    string Id, string NameZh, string NameEn, string Area, string? AreaEn, bool IsComplete, int CompletionCount, int ReopenCount,
-    DateTimeOffset? CompletedAt, IReadOnlyList<MilestoneStatus> Milestones, IReadOnlyList<QuantitativeTarget> Targets, ReportExtract Report)
-{
-    public static ProjectDetail From(ProjectDefinition project, ProjectState state) => new(
-        project.Id, project.NameZh, project.NameEn, project.Area, project.AreaEn, state.IsComplete, state.CompletionCount, state.ReopenCount,
-        state.CompletedAt(project.Plan),
-        project.Plan.Milestones
-            .Select(code => new MilestoneStatus(code, project.Plan.Required.Contains(code), state.Reached.GetValueOrDefault(code)))
-            .ToList(),
-        project.Targets,
-        project.Report);
-}
-
-public sealed record MilestoneStatus(string Code, bool Required, ReachedMilestone? Reached);
-
 /// <summary>
-/// One entry of a project's timeline: a milestone report (<c>kind: "reached"</c>), with <c>retracted</c> saying who
-/// withdrew it and why when a retraction did; or a retraction (<c>kind: "retraction"</c>), whose <c>note</c> is its reason
-/// and <c>retractedEventId</c> the report it withdraws.
+/// One entry of a project's timeline, by <c>kind</c>: a milestone report (<c>reached</c>), with <c>retracted</c> saying who
+/// withdrew it and why when a retraction did; a retraction (<c>retraction</c>), whose <c>note</c> is its reason and
+/// <c>retractedEventId</c> the report it withdraws (a progress report's metric and value in <c>progress</c>); a progress
+/// report (<c>progress</c>: metric, value and unit); a catalog registration (<c>registration</c>: the entry's
+/// <c>revision</c>); or the schedule watch's finding that a milestone is overdue (<c>overdue</c>: its <c>due</c> date,
+/// <c>occurredAt</c> the end of that day, <c>reportedAt</c> when it was found).
 /// </summary>
 public sealed record TimelineEntry(
     Guid EventId, string Kind, string MilestoneCode, DateTimeOffset OccurredAt, DateTimeOffset ReportedAt, string SourceSystem,
-    string? Note, string? EvidenceUrl, DateTimeOffset RecordedAt, Guid? RetractedEventId, TimelineRetraction? Retracted)
+    string? Note, string? EvidenceUrl, DateTimeOffset RecordedAt, Guid? RetractedEventId, TimelineRetraction? Retracted,
+    TimelineProgress? Progress, int? Revision, DateOnly? Due)
 {
     public static TimelineEntry From(EventRecord e, ProjectState state)
     {
@@ -187,10 +183,25 @@ public sealed record TimelineEntry(
         var retracted = !e.IsRetraction && state.Retractions.TryGetValue(e.EventId, out var r) && r.Withdraws(e.SourceSystem)
             ? new TimelineRetraction(r.RetractionEventId, r.RetractedBy, r.Reason, r.RetractedAt)
             : null;
-        return new TimelineEntry(e.EventId, e.IsRetraction ? "retraction" : "reached", e.MilestoneCode, e.OccurredAt, e.ReportedAt,
-            e.SourceSystem, e.Note, e.EvidenceUrl, e.RecordedAt, e.RetractedEventId, retracted);
+        var kind = e.Kind switch
+        {
+            EventKind.Retraction => "retraction",
+            EventKind.Progress => "progress",
+            EventKind.Registration => "registration",
+            EventKind.Overdue => "overdue",
+            _ => "reached",
+        };
+        DateOnly? due = e.Kind == EventKind.Overdue && DateOnly.TryParseExact(e.Detail, "yyyy-MM-dd", out var d) ? d : null;
+        return new TimelineEntry(e.EventId, kind, e.MilestoneCode, e.OccurredAt, e.ReportedAt,
+            e.SourceSystem, e.Note, e.EvidenceUrl, e.RecordedAt, e.RetractedEventId, retracted,
+            e.Progress is { } p ? new TimelineProgress(p.Metric, p.Value, p.Unit) : null,
+            e.Kind == EventKind.Registration ? e.Revision : null,
+            due);
     }
 }
+
+/// <summary>A progress report's metric, value and unit.</summary>
+public sealed record TimelineProgress(string Metric, decimal Value, string Unit);
 
 /// <summary>Who withdrew a report, why and when.</summary>
 public sealed record TimelineRetraction(Guid RetractionEventId, string RetractedBy, string Reason, DateTimeOffset RetractedAt);

@@ -121,9 +121,14 @@ public static class QueryApiExtensions
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
+        var export = app.MapExportEndpoints().RequireRateLimiting(RateLimitPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
         if (app.Services.GetRequiredService<IOptions<ApiAuthenticationOptions>>().Value.Enabled)
         {
             projects.RequireAuthorization();
+            export.RequireAuthorization();
         }
         app.MapOpenApi(OpenApiPath).RequireRateLimiting(RateLimitPolicy);
         return app;
