@@ -24,7 +24,7 @@ public sealed class Output_exchanges(WorkerFixture fixture) : IClassFixture<Work
 
         // Nothing published yet: the exchanges are there, as MassTransit declares them (a different declaration
         // would close the channel with PRECONDITION_FAILED; a missing one, with NOT_FOUND).
-        foreach (var exchange in new[] { WireNames.ProjectCompletedExchange, WireNames.ProjectReopenedExchange })
+        foreach (var exchange in new[] { WireNames.ProjectCompletedExchange, WireNames.ProjectReopenedExchange, WireNames.TargetMetExchange, WireNames.MilestoneOverdueExchange, WireNames.MilestoneRecordedExchange })
         {
             await using var channel = await connection.CreateChannelAsync(cancellationToken: TestContext.Current.CancellationToken);
             await channel.ExchangeDeclarePassiveAsync(exchange, TestContext.Current.CancellationToken);
