@@ -79,9 +79,7 @@ public sealed partial class SqliteMilestoneStore
         var result = new List<PendingOutboxEntry>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            ProjectAnnouncement message = !reader.IsDBNull(1) && reader.GetString(1) == ReopenedKind
-                ? JsonSerializer.Deserialize<ProjectReopening>(reader.GetString(0), Json)!
-                : JsonSerializer.Deserialize<ProjectCompletion>(reader.GetString(0), Json)!;
+            var message = Deserialize(reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(0));
             var entry = new OutboxEntry(message.MessageId, message.ProjectId, FromTicks(reader.GetInt64(2)), message, reader.IsDBNull(3) ? null : reader.GetString(3));
             result.Add(PendingOutboxEntry.From(entry,
                 reader.IsDBNull(4) ? null : reader.GetString(4),

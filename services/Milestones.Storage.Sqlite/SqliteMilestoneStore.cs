@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
+using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
 
@@ -28,7 +31,12 @@ namespace Milestones.Storage.Sqlite;
     Justification = "A SemaphoreSlim holds nothing to release unless its AvailableWaitHandle is used, which it is not here.")]
 public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, IStoreMaintenance
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>
+    /// The JSON of stored states and outbox payloads. Enums as their names, so a stored value does not depend on the
+    /// order of the enum's members. Decimals are JSON numbers written with every digit of the value (and its scale) and
+    /// read back into a decimal, never through a double: exact.
+    /// </summary>
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     readonly string connectionString;
     readonly TimeProvider time;
@@ -166,7 +174,8 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
             AfterStep?.Invoke(CommitStep.StateWritten);
             foreach (var entry in commit.Outbox)
             {
-                await batch.InsertOutbox(entry, Serialize(entry), entry.Message is ProjectReopening ? ReopenedKind : CompletedKind, cancellationToken);
+                var (kind, payload) = Serialize(entry);
+                await batch.InsertOutbox(entry, payload, kind, cancellationToken);
             }
             AfterStep?.Invoke(CommitStep.OutboxWritten);
             results[k] = new CommitResult.Committed(version);
@@ -272,7 +281,8 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
 
     /// <summary>The columns <see cref="ReadEvents"/> reads, in its order.</summary>
     const string EventColumns =
-        "event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at, retracted_event_id";
+        "event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at, retracted_event_id, " +
+        "kind, progress_metric, progress_value, progress_unit, detail, revision";
 
     /// <summary>The events a query of <see cref="EventColumns"/> returns, in its order.</summary>
     static async Task<List<EventRecord>> ReadEvents(SqliteCommand command, CancellationToken cancellationToken)
@@ -281,6 +291,7 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
         var result = new List<EventRecord>();
         while (await reader.ReadAsync(cancellationToken))
         {
+            Guid? retracted = reader.IsDBNull(10) ? null : Guid.Parse(reader.GetString(10));
             result.Add(new EventRecord(
                 Guid.Parse(reader.GetString(0)),
                 reader.GetString(1),
@@ -292,7 +303,16 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
                 reader.IsDBNull(7) ? null : reader.GetString(7),
                 reader.GetString(8),
                 FromTicks(reader.GetInt64(9)),
-                reader.IsDBNull(10) ? null : Guid.Parse(reader.GetString(10))));
+                retracted)
+            {
+                // Rows written before kinds were stored have none: a report, or a retraction when it names one.
+                Kind = EventKinds.Parse(reader.IsDBNull(11) ? null : reader.GetString(11), retracted),
+                Progress = reader.IsDBNull(12)
+                    ? null
+                    : new ProgressValue(reader.GetString(12), ParseDecimal(reader.GetString(13)), reader.GetString(14)),
+                Detail = reader.IsDBNull(15) ? null : reader.GetString(15),
+                Revision = reader.IsDBNull(16) ? null : reader.GetInt32(16),
+            });
         }
         return result;
     }
@@ -322,10 +342,7 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                // Rows written before reopenings existed have no kind: they are completions.
-                ProjectAnnouncement message = !reader.IsDBNull(3) && reader.GetString(3) == ReopenedKind
-                    ? JsonSerializer.Deserialize<ProjectReopening>(reader.GetString(0), Json)!
-                    : JsonSerializer.Deserialize<ProjectCompletion>(reader.GetString(0), Json)!;
+                var message = Deserialize(reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(0));
                 claimed.Add(new OutboxEntry(message.MessageId, message.ProjectId, FromTicks(reader.GetInt64(1)), message,
                     reader.IsDBNull(2) ? null : reader.GetString(2)));
             }
@@ -379,8 +396,9 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
         {
             var command = Statement("""
                 INSERT INTO events (event_id, project_id, milestone_code, occurred_at, reported_at, source_system, note, evidence_url, fingerprint, recorded_at,
-                    retracted_event_id)
-                VALUES ($id, $project, $code, $occurred, $reported, $source, $note, $evidence, $fingerprint, $recorded, $retracted)
+                    retracted_event_id, kind, progress_metric, progress_value, progress_unit, detail, revision)
+                VALUES ($id, $project, $code, $occurred, $reported, $source, $note, $evidence, $fingerprint, $recorded, $retracted,
+                    $kind, $metric, $value, $unit, $detail, $revision)
                 """);
             command.Parameters.AddWithValue("$id", e.EventId.ToString());
             command.Parameters.AddWithValue("$project", e.ProjectId);
@@ -393,6 +411,12 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
             command.Parameters.AddWithValue("$fingerprint", e.Fingerprint);
             command.Parameters.AddWithValue("$recorded", e.RecordedAt.UtcTicks);
             command.Parameters.AddWithValue("$retracted", (object?)e.RetractedEventId?.ToString() ?? DBNull.Value);
+            command.Parameters.AddWithValue("$kind", EventKinds.Code(e.Kind));
+            command.Parameters.AddWithValue("$metric", (object?)e.Progress?.Metric ?? DBNull.Value);
+            command.Parameters.AddWithValue("$value", (object?)e.Progress?.Value.ToString(CultureInfo.InvariantCulture) ?? DBNull.Value);
+            command.Parameters.AddWithValue("$unit", (object?)e.Progress?.Unit ?? DBNull.Value);
+            command.Parameters.AddWithValue("$detail", (object?)e.Detail ?? DBNull.Value);
+            command.Parameters.AddWithValue("$revision", (object?)e.Revision ?? DBNull.Value);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -445,12 +469,33 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
         }
     }
 
-    static string Serialize(OutboxEntry entry) => entry.Message switch
+    /// <summary>An outbox entry's kind and payload: the announcement as JSON, told apart by the kind column.</summary>
+    static (string Kind, string Payload) Serialize(OutboxEntry entry) => entry.Message switch
     {
-        ProjectReopening reopening => JsonSerializer.Serialize(reopening, Json),
-        ProjectCompletion completion => JsonSerializer.Serialize(completion, Json),
+        ProjectReopening reopening => (ReopenedKind, JsonSerializer.Serialize(reopening, Json)),
+        ProjectCompletion completion => (CompletedKind, JsonSerializer.Serialize(completion, Json)),
+        TargetAchievement achievement => (TargetMetKind, JsonSerializer.Serialize(achievement, Json)),
+        OverdueNotice overdue => (OverdueKind, JsonSerializer.Serialize(overdue, Json)),
+        EventRecordedNotice recorded => (RecordedKind, JsonSerializer.Serialize(recorded, Json)),
         var other => throw new ArgumentException($"No stored form for {other.GetType().Name}.", nameof(entry)),
     };
+
+    /// <summary>
+    /// The announcement of an outbox row. Rows written before reopenings existed have no kind: they are completions. A
+    /// kind this version does not know (written by a newer one) is an error: publishing it as something else under its
+    /// message id would be worse than not publishing it.
+    /// </summary>
+    static ProjectAnnouncement Deserialize(string? kind, string payload) => kind switch
+    {
+        null or CompletedKind => JsonSerializer.Deserialize<ProjectCompletion>(payload, Json)!,
+        ReopenedKind => JsonSerializer.Deserialize<ProjectReopening>(payload, Json)!,
+        TargetMetKind => JsonSerializer.Deserialize<TargetAchievement>(payload, Json)!,
+        OverdueKind => JsonSerializer.Deserialize<OverdueNotice>(payload, Json)!,
+        RecordedKind => JsonSerializer.Deserialize<EventRecordedNotice>(payload, Json)!,
+        _ => throw new InvalidOperationException($"An outbox entry is of unknown kind '{kind}'."),
+    };
+
+    static decimal ParseDecimal(string text) => decimal.Parse(text, NumberStyles.Number, CultureInfo.InvariantCulture);
 
     static async Task<IReadOnlyList<ProjectSnapshot>> ReadSnapshots(SqliteCommand command, CancellationToken cancellationToken)
     {
@@ -529,18 +574,29 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
 
     const string CompletedKind = "completed";
     const string ReopenedKind = "reopened";
+    const string TargetMetKind = "target-met";
+    const string OverdueKind = "overdue";
+    const string RecordedKind = "recorded";
 
     /// <summary>
     /// The stored shape of a project's state: flat lists, so the key orders are rebuilt on load. States written before
-    /// retractions existed have neither retractions nor a reopen count, and load as none and 0.
+    /// retractions existed have neither retractions nor a reopen count, and load as none and 0; states written before
+    /// progress, registrations and overdue findings existed load with no readings, no targets met, no registration and
+    /// no overdue milestones noticed. Empty parts are left out of the JSON.
     /// </summary>
     sealed record StoredState(
         string ProjectId, bool IsComplete, int CompletionCount, IReadOnlyList<ReachedMilestone> Reached,
-        int ReopenCount = 0, IReadOnlyList<RetractionRecord>? Retractions = null)
+        int ReopenCount = 0, IReadOnlyList<RetractionRecord>? Retractions = null,
+        IReadOnlyList<ProgressReading>? Progress = null, IReadOnlyList<StoredTarget>? TargetsMet = null,
+        ProjectRegistration? Registration = null, IReadOnlyList<string>? OverdueNoticed = null)
     {
         public static StoredState From(ProjectState state) =>
             new(state.ProjectId, state.IsComplete, state.CompletionCount, state.Reached.Values.ToList(),
-                state.ReopenCount, state.Retractions.Count == 0 ? null : state.Retractions.Values.ToList());
+                state.ReopenCount, state.Retractions.Count == 0 ? null : state.Retractions.Values.ToList(),
+                state.Progress.Count == 0 ? null : state.Progress.Values.ToList(),
+                state.TargetsMet.Count == 0 ? null : state.TargetsMet.Select(t => new StoredTarget(t.Key, t.Value.TimesMet, t.Value.IsMet)).ToList(),
+                state.Registration,
+                state.OverdueNoticed.Count == 0 ? null : state.OverdueNoticed.ToList());
 
         public ProjectState ToState() => new()
         {
@@ -550,8 +606,15 @@ public sealed partial class SqliteMilestoneStore : IProjectStore, IOutboxStore, 
             ReopenCount = ReopenCount,
             Reached = Reached.ToImmutableSortedDictionary(m => m.Code, m => m, StringComparer.Ordinal),
             Retractions = (Retractions ?? []).ToImmutableSortedDictionary(r => r.RetractedEventId, r => r),
+            Progress = (Progress ?? []).ToImmutableSortedDictionary(p => p.Metric, p => p, StringComparer.Ordinal),
+            TargetsMet = (TargetsMet ?? []).ToImmutableSortedDictionary(t => t.Metric, t => new TargetRecord(t.TimesMet, t.IsMet), StringComparer.Ordinal),
+            Registration = Registration,
+            OverdueNoticed = (OverdueNoticed ?? []).ToImmutableSortedSet(StringComparer.Ordinal),
         };
     }
+
+    /// <summary>A target's record in <see cref="StoredState"/>, with its metric.</summary>
+    sealed record StoredTarget(string Metric, int TimesMet, bool IsMet);
 }
 
 /// <summary>The steps of a commit, for fault injection in tests.</summary>

@@ -55,6 +55,17 @@ static class SqliteSchema
         AddColumnIfMissing(connection, "events", "retracted_event_id", "TEXT NULL");
         // What an outbox row announces: 'completed' or 'reopened'; rows from before reopenings existed are completions.
         AddColumnIfMissing(connection, "outbox", "kind", "TEXT NULL");
+        // What an event is (its code: reached, retracted, progress, registered, overdue); rows from before kinds were
+        // stored have none and are reports or retractions, by retracted_event_id.
+        AddColumnIfMissing(connection, "events", "kind", "TEXT NULL");
+        // A progress report's metric, value and unit (or the withdrawn one's, on its retraction). The value is the
+        // decimal's invariant text, exact to its last digit and scale: SQLite's REAL would round it.
+        AddColumnIfMissing(connection, "events", "progress_metric", "TEXT NULL");
+        AddColumnIfMissing(connection, "events", "progress_value", "TEXT NULL");
+        AddColumnIfMissing(connection, "events", "progress_unit", "TEXT NULL");
+        // A registration's entry as JSON, or an overdue finding's due date; and a registration's revision.
+        AddColumnIfMissing(connection, "events", "detail", "TEXT NULL");
+        AddColumnIfMissing(connection, "events", "revision", "INTEGER NULL");
     }
 
     /// <summary>

@@ -201,12 +201,18 @@ public sealed record EventRecord(
 {
     readonly EventKind? kind;
 
-    /// <summary>What the event is; defaults to a report, or a retraction when <see cref="RetractedEventId"/> is set.</summary>
+    /// <summary>
+    /// What the event is; defaults to a report, or a retraction when <see cref="RetractedEventId"/> is set. Setting the
+    /// default explicitly keeps it implicit, so a record read back from a store (which always says its kind) equals the
+    /// record that was written.
+    /// </summary>
     public EventKind Kind
     {
-        get => kind ?? (RetractedEventId is null ? EventKind.Report : EventKind.Retraction);
-        init => kind = value;
+        get => kind ?? DefaultKind;
+        init => kind = value == DefaultKind ? null : value;
     }
+
+    EventKind DefaultKind => RetractedEventId is null ? EventKind.Report : EventKind.Retraction;
 
     /// <summary>A progress report's metric, value and unit; for a retraction of one, the withdrawn report's.</summary>
     public ProgressValue? Progress { get; init; }

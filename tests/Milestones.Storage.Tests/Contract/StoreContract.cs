@@ -13,7 +13,7 @@ namespace Milestones.Storage.Tests.Contract;
 /// detection, optimistic concurrency, outbox atomicity and leases, durability across a restart, and the queries.
 /// Each test gets its own database from <see cref="CreateHarness"/> and drops it at the end.
 /// </summary>
-public abstract class StoreContract
+public abstract partial class StoreContract
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -176,8 +176,12 @@ public abstract class StoreContract
         var timeline = await store.Projects.GetTimeline(TestCatalog.Hub, 1000, Cancel);
         Assert.Equal(batches.SelectMany(b => b).Select(e => e.EventId).Order(), timeline.Select(r => r.EventId).Order());
 
-        var pending = Assert.Single(await store.Outbox.ClaimPending("dispatcher", 100, TimeSpan.FromSeconds(30), Cancel));
+        // Besides the completion, one feed item per recorded event, each once however many attempts it took.
+        var claimed = await store.Outbox.ClaimPending("dispatcher", 100, TimeSpan.FromSeconds(30), Cancel);
+        var pending = Assert.Single(claimed, p => p.Message is not EventRecordedNotice);
         Assert.Equal(completion.MessageId, pending.MessageId);
+        Assert.Equal(batches.SelectMany(b => b).Select(e => e.EventId).Order(),
+            claimed.Select(p => p.Message).OfType<EventRecordedNotice>().Select(n => n.Event.EventId).Order());
     }
 
     [Fact]
@@ -527,7 +531,8 @@ public abstract class StoreContract
         var timeline = await store.Projects.GetTimeline(TestCatalog.Park, int.MaxValue, Cancel);
         Assert.Equal(last.EventId, Assert.Single(timeline, r => r.IsRetraction).RetractedEventId);
 
-        var pending = await store.Outbox.ClaimPending("dispatcher", 10, TimeSpan.FromSeconds(30), Cancel);
+        var claimed = await store.Outbox.ClaimPending("dispatcher", 100, TimeSpan.FromSeconds(30), Cancel);
+        var pending = claimed.Where(p => p.Message is not EventRecordedNotice).ToList();
         Guid[] expected =
         [
             DeterministicGuid.Create($"milestones/project-completed/{TestCatalog.Park}/1"),
@@ -535,6 +540,9 @@ public abstract class StoreContract
             DeterministicGuid.Create($"milestones/project-completed/{TestCatalog.Park}/2"),
         ];
         Assert.Equal(expected.Order(), pending.Select(p => p.MessageId).Order());
+        // And the feed: one item per recorded event (the redelivered retraction recorded once), in the order recorded.
+        Assert.Equal(timeline.Select(r => r.EventId).Order(),
+            claimed.Select(p => p.Message).OfType<EventRecordedNotice>().Select(n => n.Event.EventId).Order());
         Assert.IsType<ProjectReopening>(pending.Single(p => p.MessageId == retracted.Announcement!.MessageId).Message);
     }
 
@@ -609,8 +617,14 @@ public abstract class StoreContract
         Assert.Equal(RejectionReason.UnknownProject, outcomes[2].Rejection!.Reason);
         // The last required milestone completed the project, once; its announcement carries that input's trace.
         Assert.Equal([null, null, null, null, null, outcomes[5].Completion], outcomes.Select(o => o.Completion));
-        var pending = Assert.Single(await store.Outbox.ClaimPending("dispatcher", 10, TimeSpan.FromSeconds(30), Cancel));
+        var claimed = await store.Outbox.ClaimPending("dispatcher", 10, TimeSpan.FromSeconds(30), Cancel);
+        var pending = Assert.Single(claimed, p => p.Message is ProjectCompletion);
         Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01", pending.TraceParent);
+        // Each recorded input's feed item carries that input's trace too.
+        Assert.Equal(park.Select(e => e.EventId).Append(hub.EventId).Order(),
+            claimed.Select(p => p.Message).OfType<EventRecordedNotice>().Select(n => n.Event.EventId).Order());
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            claimed.Single(p => p.Message is EventRecordedNotice n && n.Event.EventId == park[0].EventId).TraceParent);
         // All of a project's inputs of the batch went into one commit.
         var parkSnapshot = await store.Projects.LoadProject(TestCatalog.Park, Cancel);
         Assert.Equal(1, parkSnapshot!.Version);

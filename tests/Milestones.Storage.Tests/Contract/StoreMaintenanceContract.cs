@@ -78,8 +78,8 @@ public abstract class StoreMaintenanceContract
         }, Cancel);
 
         var stored = (await store.Projects.LoadProject(TestCatalog.Hub, Cancel))!;
-        var replayed = ProjectReplay.Replay(TestCatalog.Hub, TestCatalog.Plan,
-            await Maintenance(store).ReadEventsInRecordedOrder(TestCatalog.Hub, Cancel), _ => true);
+        var events = await Maintenance(store).ReadEventsInRecordedOrder(TestCatalog.Hub, Cancel);
+        var replayed = ProjectReplay.Replay(TestCatalog.Hub, TestCatalog.Plan, events, _ => true);
 
         Assert.Equal(stored.State, replayed.State);
         Assert.Equal(1, replayed.State.ReopenCount);
@@ -87,7 +87,9 @@ public abstract class StoreMaintenanceContract
         // Where the store keeps published entries, it knows both announcements were enqueued.
         if (await Maintenance(store).ReadEnqueuedMessageIds(TestCatalog.Hub, Cancel) is { } enqueued)
         {
-            Assert.Equal(replayed.Announcements.Select(a => a.MessageId).ToHashSet(), enqueued.ToHashSet());
+            // Both announcements, and the feed item of every recorded event.
+            var feed = events.Select(e => new EventRecordedNotice(e, Changed: true, ProjectComplete: false).MessageId);
+            Assert.Equal(replayed.Announcements.Select(a => a.MessageId).Concat(feed).ToHashSet(), enqueued.ToHashSet());
             Assert.Empty((await Maintenance(store).ReadEnqueuedMessageIds(TestCatalog.Park, Cancel))!);
         }
     }
