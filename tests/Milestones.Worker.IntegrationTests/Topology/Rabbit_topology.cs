@@ -49,10 +49,11 @@ public sealed class Rabbit_topology(WorkerFixture fixture) : IClassFixture<Worke
         Assert.Contains($"{Queues.DeadLetter}\t{Queues.DeadLetter}", bindings, StringComparison.Ordinal);
         Assert.DoesNotContain($"{Queues.InputExchange}\t{Queues.Quarantine}", bindings, StringComparison.Ordinal);
         // Each input exchange reaches its own queue (through the queue's exchange of the same name).
-        Assert.Contains($"{Queues.ProgressExchange}\t{Queues.Progress}", bindings, StringComparison.Ordinal);
-        Assert.Contains($"{Queues.RegisteredExchange}\t{Queues.Registrations}", bindings, StringComparison.Ordinal);
-        Assert.DoesNotContain($"{Queues.ProgressExchange}\t{Queues.Input}", bindings, StringComparison.Ordinal);
-        Assert.Contains($"{Queues.RecordedExchange}\t{Queues.Feed}", bindings, StringComparison.Ordinal);
+        var bindingLines = bindings.Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Contains($"{Queues.ProgressExchange}\t{Queues.Progress}", bindingLines);
+        Assert.Contains($"{Queues.RegisteredExchange}\t{Queues.Registrations}", bindingLines);
+        Assert.DoesNotContain($"{Queues.ProgressExchange}\t{Queues.Input}", bindingLines);
+        Assert.Contains($"{Queues.RecordedExchange}\t{Queues.Feed}", bindingLines);
     }
 
     static Dictionary<string, string[]> Table(string output) =>
