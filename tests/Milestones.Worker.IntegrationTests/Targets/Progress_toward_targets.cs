@@ -68,13 +68,13 @@ public sealed class Progress_toward_targets(WorkerFixture fixture) : IClassFixtu
         Assert.Equal(1, Body(completed).GetProperty("completionNumber").GetInt32());
         Assert.Equal(full.EventId, Body(completed).GetProperty("triggeringEventId").GetGuid());
         var target = Assert.Single(Body(completed).GetProperty("targets").EnumerateArray());
-        Assert.Equal(2037m, target.GetProperty("value").GetDecimal());
+        Assert.Equal(2037m, target.GetProperty("value").AsDecimal());
 
         var met = Assert.Single(await client.Drain("it-park-target-met"));
         Assert.Equal("open-area", Body(met).GetProperty("metric").GetString());
         Assert.Equal(1, Body(met).GetProperty("number").GetInt32());
-        Assert.Equal(2037m, Body(met).GetProperty("target").GetDecimal());
-        Assert.Equal(2037m, Body(met).GetProperty("value").GetDecimal());
+        Assert.Equal(2037m, Body(met).GetProperty("target").AsDecimal());
+        Assert.Equal(2037m, Body(met).GetProperty("value").AsDecimal());
         Assert.Equal("mu", Body(met).GetProperty("unit").GetString());
         Assert.Equal(full.EventId, Body(met).GetProperty("triggeringEventId").GetGuid());
         Assert.Equal(Guid.Parse(met.Properties.MessageId!), Milestones.Domain.DeterministicGuid.Create($"milestones/target-met/{Park}/open-area/1"));
@@ -90,7 +90,7 @@ public sealed class Progress_toward_targets(WorkerFixture fixture) : IClassFixtu
         var fullRecorded = recorded.Single(m => Body(m).GetProperty("eventId").GetGuid() == full.EventId);
         Assert.Equal("progress", Body(fullRecorded).GetProperty("kind").GetString());
         Assert.Equal("open-area", Body(fullRecorded).GetProperty("metric").GetString());
-        Assert.Equal(2037m, Body(fullRecorded).GetProperty("value").GetDecimal());
+        Assert.Equal(2037m, Body(fullRecorded).GetProperty("value").AsDecimal());
         // The report that completed the park says so; the smaller one, later in either order, changed nothing.
         var partialRecorded = recorded.Single(m => Body(m).GetProperty("eventId").GetGuid() == partial.EventId);
         Assert.Equal(largerFirst, Body(partialRecorded).GetProperty("projectComplete").GetBoolean());

@@ -76,7 +76,11 @@ public sealed class Bounded_sink_queues(WorkerFixture fixture, ITestOutputHelper
         var reports = Events.Catalog.Projects
             .Where(p => p.Id != "subway-16-south" && p.Plan.Milestones.Contains("construction-started") && !p.Plan.Required.SequenceEqual(["construction-started"]))
             .Take(Bound + 4)
-            .Select(p => Events.Valid(p.Id, "construction-started"))
+            .Select(p => Events.Valid(p.Id, "construction-started") with
+            {
+                OccurredAt = new DateTimeOffset(2023, 3, 1, 9, 0, 0, TimeSpan.FromHours(8)),
+                ReportedAt = new DateTimeOffset(2023, 3, 1, 12, 0, 0, TimeSpan.FromHours(8)),
+            })
             .ToList();
         Assert.Equal(Bound + 4, reports.Count);
 
@@ -86,7 +90,15 @@ public sealed class Bounded_sink_queues(WorkerFixture fixture, ITestOutputHelper
             await client.PublishJson(Queues.InputExchange, report, report.EventId.ToString());
             await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
         }
-        await Poll.Until(() => metrics.Sum("milestones.outbox.refused") > 0, TimeSpan.FromSeconds(30), () => "no feed entry was refused");
+        var listing = "";
+        await Poll.Until(async () =>
+        {
+            listing = await TestVirtualHost.Ctl("-q", "list_queues", "-p", fixture.VirtualHost.VHost, "--no-table-headers", "name", "policy", "messages");
+            return metrics.Sum("milestones.outbox.refused") > 0;
+        }, TimeSpan.FromSeconds(30), () =>
+            $"no feed entry was refused; {reports.Count(r => worker.Store.HasEvent(r.EventId))} of {reports.Count} recorded, " +
+            $"{worker.Store.PendingOutbox()} pending; queues:\n{listing}\nwarnings:\n" +
+            string.Join('\n', worker.Logs.Entries.Where(l => l.Level >= LogLevel.Warning).TakeLast(10).Select(l => $"{l.Category}: {l.Message} {l.Exception?.GetType().FullName}: {l.Exception?.Message}")));
         Assert.All(reports, r => Assert.True(worker.Store.HasEvent(r.EventId)));
         Assert.True(worker.Store.PendingOutbox() > 0, "the refused feed entries are not pending in the outbox");
         Assert.Contains(worker.Logs.Entries, l => l.Level == LogLevel.Warning && l.Message.StartsWith("The broker refused the message", StringComparison.Ordinal));
