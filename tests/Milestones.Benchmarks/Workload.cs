@@ -32,7 +32,7 @@ public sealed class Workload(ProjectCatalog catalog, int seed)
     public ProjectCatalog Catalog { get; } = catalog;
 
     // The programmes measured by a target alone (no milestone in their plan) get no milestone reports.
-    readonly IReadOnlyList<ProjectDefinition> reportable = catalog.Projects.Where(p => p.Plan.Milestones.Count > 0).ToList();
+    readonly List<ProjectDefinition> reportable = catalog.Projects.Where(p => p.Plan.Milestones.Count > 0).ToList();
 
     /// <summary>The next event, round-robin over the projects that have milestones, a random milestone of the project's plan.</summary>
     public OutgoingMessage Next()
