@@ -92,10 +92,18 @@ public sealed partial class OutboxDispatcher(
         {
             foreach (var entry in entries)
             {
+                using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                publishTimeout.CancelAfter(settings.PublishTimeout);
                 try
                 {
-                    await Publish(entry, cancellationToken);
+                    await Publish(entry, publishTimeout.Token);
                     sent.Add(entry.MessageId);
+                }
+                catch (OperationCanceledException) when (publishTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // Not confirmed in time (a full reject-publish queue may never confirm): not sent, tried again later.
+                    telemetry.OutboxRefused.Add(1);
+                    LogRefused(entry.ProjectId, entry.MessageId);
                 }
                 catch (Exception ex) when (OutboxPublishFailures.IsUnroutable(ex))
                 {

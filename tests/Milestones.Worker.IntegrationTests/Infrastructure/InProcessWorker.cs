@@ -50,6 +50,7 @@ public sealed class InProcessWorker : IAsyncDisposable
         new("Messaging:StopTimeout", "00:00:05"),
         new("Outbox:PollInterval", "00:00:00.200"),
         new("Outbox:Lease", "00:00:02"),
+        new("Outbox:PublishTimeout", "00:00:02"),
         new("Logging:LogLevel:Default", "Information"),
         new("Logging:LogLevel:MassTransit", "Information"),
         new("Logging:LogLevel:Milestones.Worker.Consumers", "Debug"),
