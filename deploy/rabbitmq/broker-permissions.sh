@@ -10,10 +10,13 @@
 #   --vhost NAME          virtual host (default: milestones)
 #   --worker-user NAME    the worker's user (default: milestones-worker)
 #   --queue NAME          the worker's input queue, Messaging:QueueName (default: milestones-worker)
+#   --feed-queue NAME     the MilestoneRecorded feed's queue, Feeds:MilestoneRecordedQueue
+#                         (default: milestones.milestone-recorded.feed); "" when the worker declares none
 #   --catalog FILE        publishers are the catalog's source ids, .sources[].id
 #                         (default: services/Milestones.Worker/catalog/fengtai-2023.json)
 #   --publishers "A B"    these publisher users instead of the catalog's
-#   --subscribers "A B"   subscriber users; subscriber A owns the queues (and exchanges) named "A.*"
+#   --subscribers "A B"   subscriber users; subscriber A owns the queues (and exchanges) named "A.*" and
+#                         may consume the feed's queue
 #   --ops-user NAME       also the ops user of the worker's `errors` commands: reads the sink queues
 #                         (_error, _skipped, quarantine's, _dlq), puts messages back into them and into
 #                         the input exchanges, with the impersonator tag (a moved message keeps its
@@ -36,11 +39,15 @@
 #
 # Queue policies (a policy, not queue arguments: MassTransit declares the queues, and a queue argument that changes
 # makes every later declaration fail with PRECONDITION_FAILED; a policy is applied to existing queues at once):
-#   milestones-sink-queues   <queue>(-retractions)?(_quarantine)?(_error|_skipped|_dlq): max-length, max-length-bytes,
+#   milestones-sink-queues   <queue>(-retractions|-progress|-registrations)?(_quarantine)?(_error|_skipped|_dlq):
+#                            max-length, max-length-bytes,
 #                            overflow reject-publish. At the bound the broker refuses the move (a publisher nack): the
 #                            message stays in the queue it was moving from and is delivered again; nothing is dropped.
-#   milestones-quarantine    <queue>(-retractions)?_quarantine: the same bound, and dead-letter-strategy at-least-once.
-#   milestones-input-queues  <queue>(-retractions)?: overflow reject-publish and dead-letter-strategy at-least-once, no
+#   milestones-quarantine    <queue>(-retractions|-progress|-registrations)?_quarantine: the same bound, and
+#                            dead-letter-strategy at-least-once.
+#   milestones-feed-queue    the feed's queue: the same bound, overflow reject-publish. At the bound the broker refuses
+#                            the worker's publish: the MilestoneRecorded stays in the worker's outbox until there is room.
+#   milestones-input-queues  <queue>(-retractions|-progress|-registrations)?: overflow reject-publish and dead-letter-strategy at-least-once, no
 #                            bound. With at-least-once a message reaching its delivery limit is kept by its queue until
 #                            the dead-letter queue takes it; RabbitMQ's default (at-most-once) would drop it when the
 #                            dead-letter queue is full.
@@ -54,6 +61,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 vhost=milestones
 worker_user=milestones-worker
 queue=milestones-worker
+feed_queue=milestones.milestone-recorded.feed
 catalog=$repo/services/Milestones.Worker/catalog/fengtai-2023.json
 publishers=""
 publishers_given=false
@@ -73,6 +81,7 @@ while [ $# -gt 0 ]; do
     --vhost) need "$@"; vhost=$2; shift 2 ;;
     --worker-user) need "$@"; worker_user=$2; shift 2 ;;
     --queue) need "$@"; queue=$2; shift 2 ;;
+    --feed-queue) [ $# -ge 2 ] || die "--feed-queue needs a value"; feed_queue=$2; shift 2 ;;
     --catalog) need "$@"; catalog=$2; shift 2 ;;
     --publishers) need "$@"; publishers=$2; publishers_given=true; shift 2 ;;
     --subscribers) [ $# -ge 2 ] || die "--subscribers needs a value"; subscribers=$2; shift 2 ;;
@@ -109,6 +118,7 @@ valid_name() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]]; }
 for name in "$vhost" "$worker_user" "$queue" "${publisher_users[@]}" "${subscriber_users[@]}" "${admin_users[@]}" "${ops_users[@]}"; do
   valid_name "$name" || die "invalid name '$name': letters, digits, '.', '_' and '-' only"
 done
+[ -z "$feed_queue" ] || valid_name "$feed_queue" || die "invalid name '$feed_queue': letters, digits, '.', '_' and '-' only"
 for bound in "$sink_max_length" "$sink_max_bytes"; do
   [[ $bound =~ ^[1-9][0-9]*$ ]] || die "invalid sink bound '$bound': a whole number above zero"
 done
@@ -116,43 +126,51 @@ done
 literal() { printf '%s' "$1" | sed 's/[.]/\\./g'; }
 
 # --- the permissions (configure, write, read: regular expressions over exchange and queue names) ----------
-# What the worker declares, all MassTransit names: for each input queue (QueueName, and QueueName-retractions)
+# What the worker declares, all MassTransit names: for each input queue (QueueName, QueueName-retractions,
+# QueueName-progress, QueueName-registrations)
 # the queue, the exchange of the same name, and the _error, _skipped, _dlq and _quarantine queues and
 # exchanges (and the quarantine's own _quarantine_error and _quarantine_skipped); the input exchanges it binds to and the output exchanges it publishes to; MassTransit's fault
 # exchanges (MassTransit:Fault, and MassTransit:Fault--Milestones.Contracts:<Type>-- bound to it: a refused
 # event publishes a Fault<MilestoneReached>); the temporary bus endpoint (HOST_PROCESS_bus_ID).
 q=$(literal "$queue")
-worker_queues="$q(-retractions)?(_quarantine)?(_error|_skipped|_dlq)?"
-input_exchanges='milestones\.(milestone-reached|milestone-retracted)'
-output_exchanges='milestones\.(project-completed|project-reopened)'
+inputs='(-retractions|-progress|-registrations)'
+worker_queues="$q$inputs?(_quarantine)?(_error|_skipped|_dlq)?"
+input_exchanges='milestones\.(milestone-reached|milestone-retracted|progress-reported|project-registered)'
+output_exchanges='milestones\.(project-completed|project-reopened|target-met|milestone-overdue|milestone-recorded)'
+# The feed's queue, declared and bound to milestones.milestone-recorded by the worker, consumed by subscribers.
+# (?!) matches nothing: without a feed queue the patterns below gain nothing.
+if [ -n "$feed_queue" ]; then feed="$(literal "$feed_queue")"; else feed='(?!)'; fi
+feed_exchange='milestones\.milestone-recorded'
 fault_exchanges='MassTransit:Fault(--Milestones\.Contracts:[A-Za-z]+--)?'
 # No dot in it: a subscriber's resources all start with "S.", so this can never reach them.
 bus_endpoint='[A-Za-z0-9_-]+_bus_[a-z0-9]+'
-worker_configure="^($worker_queues|$input_exchanges|$output_exchanges|$fault_exchanges|$bus_endpoint)\$"
+worker_configure="^($worker_queues|$feed|$input_exchanges|$output_exchanges|$fault_exchanges|$bus_endpoint)\$"
 # Publishing into its own input exchanges is not the worker's business: no write on them (binding its
-# queue's exchange to them needs read on the source only).
-worker_write="^($worker_queues|$output_exchanges|$fault_exchanges|$bus_endpoint)\$"
+# queue's exchange to them needs read on the source only). Write on the feed's queue: binding it needs write on the
+# queue and read on the feed's exchange.
+worker_write="^($worker_queues|$feed|$output_exchanges|$fault_exchanges|$bus_endpoint)\$"
 # Read on the fault exchanges too: MassTransit binds each type's fault exchange to MassTransit:Fault.
-worker_read="^($worker_queues|$input_exchanges|$fault_exchanges|$bus_endpoint)\$"
+worker_read="^($worker_queues|$input_exchanges|$feed_exchange|$fault_exchanges|$bus_endpoint)\$"
 # A publisher: publish to the input exchanges, nothing else (it declares nothing and reads nothing).
 publisher_configure='^$'
 publisher_write="^$input_exchanges\$"
 publisher_read='^$'
 # The ops user: read (consume) the sink queues; write (publish) to their exchanges, to put a listed message
 # back, and to the input exchanges, to redrive one. Nothing to declare: it only passively checks queues.
-sink_queues="$q(-retractions)?(_quarantine)?(_error|_skipped)|${q}_dlq"
+sink_queues="$q$inputs?(_quarantine)?(_error|_skipped)|${q}_dlq"
 ops_configure='^$'
 ops_write="^($sink_queues|$input_exchanges)\$"
 ops_read="^($sink_queues)\$"
-# A subscriber S: its own queues and exchanges "S.*" (declare, bind, consume), and bind from the output exchanges.
+# A subscriber S: its own queues and exchanges "S.*" (declare, bind, consume), bind from the output exchanges, and
+# consume the feed's queue (shared by the projections that read it: each message goes to one of them).
 subscriber_configure() { printf '^%s\\..+$' "$(literal "$1")"; }
 subscriber_write() { printf '^%s\\..+$' "$(literal "$1")"; }
-subscriber_read() { printf '^(%s\\..+|%s)$' "$(literal "$1")" "$output_exchanges"; }
+subscriber_read() { printf '^(%s\\..+|%s|%s)$' "$(literal "$1")" "$output_exchanges" "$feed"; }
 
 # A subscriber's prefix must not reach anything of the worker's.
 for s in "${subscriber_users[@]}"; do
   case $s in
-    milestones|MassTransit|"$queue"|"$queue"-retractions) die "subscriber name '$s' would own the worker's exchanges or queues" ;;
+    milestones|MassTransit|"$queue"|"$queue"-retractions|"$queue"-progress|"$queue"-registrations) die "subscriber name '$s' would own the worker's exchanges or queues" ;;
   esac
 done
 # One role per user.
@@ -231,10 +249,11 @@ policy_json() {   # name pattern definition
 bound=$(jq -nc --argjson length "$sink_max_length" --argjson bytes "$sink_max_bytes" \
   '{ "max-length": $length, "max-length-bytes": $bytes, overflow: "reject-publish" }')
 policies=(
-  "$(policy_json milestones-sink-queues "^$q(-retractions)?(_quarantine)?(_error|_skipped|_dlq)\$" "$bound")"
-  "$(policy_json milestones-quarantine "^$q(-retractions)?_quarantine\$" "$(jq -c '. + { "dead-letter-strategy": "at-least-once" }' <<<"$bound")")"
-  "$(policy_json milestones-input-queues "^$q(-retractions)?\$" '{ "overflow": "reject-publish", "dead-letter-strategy": "at-least-once" }')"
+  "$(policy_json milestones-sink-queues "^$q$inputs?(_quarantine)?(_error|_skipped|_dlq)\$" "$bound")"
+  "$(policy_json milestones-quarantine "^$q$inputs?_quarantine\$" "$(jq -c '. + { "dead-letter-strategy": "at-least-once" }' <<<"$bound")")"
+  "$(policy_json milestones-input-queues "^$q$inputs?\$" '{ "overflow": "reject-publish", "dead-letter-strategy": "at-least-once" }')"
 )
+[ -z "$feed_queue" ] || policies+=("$(policy_json milestones-feed-queue "^$feed\$" "$bound")")
 
 definitions=$(jq -n --arg vhost "$vhost" \
   --argjson users "$(printf '%s\n' "${users[@]}" | jq -s .)" \

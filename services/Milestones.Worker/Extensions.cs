@@ -35,6 +35,7 @@ public static class Extensions
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.SectionName);
         builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<FeedsOptions>().BindConfiguration(FeedsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -42,6 +43,11 @@ public static class Extensions
         builder.Services.AddSingleton(LoadCatalog(builder));
         builder.Services.AddSingleton(ValidationLimits.Default);
         builder.Services.AddSingleton<MilestoneValidator>();
+        // Feeds:MilestoneRecorded: whether the recorder writes a MilestoneRecorded outbox entry per recorded event.
+        builder.Services.AddSingleton(services => new RecorderOptions
+        {
+            PublishRecorded = services.GetRequiredService<IOptions<FeedsOptions>>().Value.MilestoneRecorded,
+        });
         builder.Services.AddSingleton<MilestoneRecorder>();
         builder.Services.AddSingleton<RecordingIntake>();
         builder.Services.AddSingleton<OutboxSignal>();
@@ -126,11 +132,13 @@ public static class Extensions
         {
             bus.AddConsumer<MilestoneReachedConsumer, MilestoneReachedConsumerDefinition>();
             bus.AddConsumer<MilestoneRetractedConsumer, MilestoneRetractedConsumerDefinition>();
+            bus.AddConsumer<ProgressReportedConsumer, ProgressReportedConsumerDefinition>();
+            bus.AddConsumer<ProjectRegisteredConsumer, ProjectRegisteredConsumerDefinition>();
             // The input endpoints' size limit and error pipe (they need the telemetry, which the definition has not).
             bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
-                if (name == options.QueueName || name == options.RetractionQueueName)
+                if (options.InputQueueNames.Contains(name))
                 {
                     MilestoneReachedPipeline.ConfigureInput(endpoint, options, context.GetRequiredService<MilestonesTelemetry>());
                 }

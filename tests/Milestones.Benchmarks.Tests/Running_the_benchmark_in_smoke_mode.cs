@@ -29,6 +29,9 @@ public sealed class Running_the_benchmark_in_smoke_mode
             }
         }
         Assert.True(report.DrainOf(Report.Milestones, QueueType.Quorum).Values is [> 0], "the worker has no drain rate");
+        // The feed's cost: the same worker with Feeds:MilestoneRecorded=false, in the same run, and the ratio reported.
+        Assert.True(report.DrainOf(Report.MilestonesFeedOff, QueueType.Quorum).Values is [> 0], "the worker with its feed off has no drain rate");
+        Assert.True(report.DrainOf(Report.MilestonesFeedOff, QueueType.Classic).IsEmpty, "the worker with its feed off was drained under the classic column");
         // The worker declares its own queue, always quorum: a classic column for it would be a quorum queue mislabelled.
         Assert.True(report.DrainOf(Report.Milestones, QueueType.Classic).IsEmpty, "the worker was drained under the classic column");
         Figure[] figures =
@@ -43,6 +46,9 @@ public sealed class Running_the_benchmark_in_smoke_mode
         var markdown = output.ToString();
         Assert.Contains("| **Milestones / framework** |", markdown, StringComparison.Ordinal);
         Assert.Contains("#### Targets (issue 10)", markdown, StringComparison.Ordinal);
+        Assert.Contains($"| {Report.MilestonesFeedOffRow} | ", markdown, StringComparison.Ordinal);
+        Assert.Matches($@"\| {System.Text.RegularExpressions.Regex.Escape(Report.FeedRatioRow)} \| [0-9.]+ ", markdown);
+        Assert.Matches($@"\| {System.Text.RegularExpressions.Regex.Escape(Report.FeedCostTarget)} \| [0-9.]+ ", markdown);
         // The worker's outbox drained after each drain (a subscriber is bound): MilestonesScenario.Verify, a failure otherwise.
 
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Benchmark.MongoDbVariable)))

@@ -123,6 +123,8 @@ public static class Benchmark
                     new FrameworkScenario(broker, "framework-paced-dlq", options.PacedRate, workerQueue: true),
                     new NaiveScenario(broker, scratch),
                     new MilestonesScenario(broker, admin, scratch, options),
+                    // The same worker with its event feed off, in the same repetition: the feed's cost is the ratio.
+                    new MilestonesScenario(broker, admin, scratch, options, feed: false),
                     .. mongoDb is null
                         ? Array.Empty<IDrainScenario>()
                         : [new NaiveMongoScenario(broker, mongoDb), new MilestonesScenario(broker, admin, scratch, options, mongoDb)],

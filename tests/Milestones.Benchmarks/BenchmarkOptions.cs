@@ -25,7 +25,8 @@ public sealed record BenchmarkOptions
           --million          also feed one worker 1 000 000 events and compare its RSS at 100 000 and 1 000 000
           --only LIST        comma-separated subset: drain,latency,scaling,memory (default all);
                              "store" alone times the recorder on the SQLite store without a broker (a tuning aid)
-          --drains LIST      comma-separated drain scenarios: limit,framework,naive,Milestones, and when MILESTONES_TEST_MONGODB
+          --drains LIST      comma-separated drain scenarios: limit,framework,naive,Milestones,Milestones-feed-off (the worker
+                             with its MilestoneRecorded feed off: the feed's cost), and when MILESTONES_TEST_MONGODB
                              names a MongoDB server naive-mongodb,Milestones-mongodb (default all); also, to see
                              what the broker spends per message (docs/broker-cost.md): limit-multiple (acks 32 at a
                              time), framework-dlq (the no-op on a queue with the worker's delivery limit and dead-letter
@@ -49,7 +50,8 @@ public sealed record BenchmarkOptions
     public int MillionCount { get; init; } = 1_000_000;
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(["drain", "latency", "scaling", "memory"]);
     public IReadOnlySet<string> DrainScenarios { get; init; } = new HashSet<string>(
-        [Report.Limit, Report.Framework, Report.Naive, Report.Milestones, Report.NaiveMongoDb, Report.MilestonesMongoDb], StringComparer.OrdinalIgnoreCase);
+        [Report.Limit, Report.Framework, Report.Naive, Report.Milestones, Report.MilestonesFeedOff, Report.NaiveMongoDb, Report.MilestonesMongoDb],
+        StringComparer.OrdinalIgnoreCase);
     public double PacedRate { get; init; } = 5_000;
     public IReadOnlyDictionary<string, string> WorkerSettings { get; init; } = new Dictionary<string, string>();
     public string? MarkdownPath { get; init; }

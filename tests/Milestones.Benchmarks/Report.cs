@@ -11,6 +11,9 @@ public sealed class Report
     public const string Naive = "naive";
     public const string Milestones = "Milestones";
     public const string MilestonesMongoDb = "Milestones-mongodb";
+
+    /// <summary>The worker on SQLite with its event feed off (<c>Feeds:MilestoneRecorded=false</c>), beside <see cref="Milestones"/> (on, the default).</summary>
+    public const string MilestonesFeedOff = "Milestones-feed-off";
     public const string NaiveMongoDb = "naive-mongodb";
 
     /// <summary>What the MongoDB rows say when <c>MILESTONES_TEST_MONGODB</c> names no server.</summary>
@@ -110,17 +113,21 @@ public sealed class Report
         Row(md, NaiveMongoDbRow, t => MongoDbSkipped ?? DrainOf(NaiveMongoDb, t).ToString());
         Row(md, "Milestones: the worker, SQLite store", t => t == QueueType.Quorum ? DrainOf(Milestones, t).ToString() : WorkerQueueIsQuorum);
         Row(md, MilestonesMongoDbRow, t => MongoDbSkipped ?? (t == QueueType.Quorum ? DrainOf(MilestonesMongoDb, t).ToString() : WorkerQueueIsQuorum));
+        Row(md, MilestonesFeedOffRow, t => t == QueueType.Quorum ? DrainOf(MilestonesFeedOff, t).ToString() : WorkerQueueIsQuorum);
         Row(md, "**Milestones / limit**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Limit, t)));
         Row(md, "**Milestones / framework**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Framework, t)));
         Row(md, "**Milestones / naive**", t => Ratio.Of(DrainOf(Milestones, t), DrainOf(Naive, t)));
         Row(md, MongoDbRatioRow, t => MongoDbSkipped is null ? Ratio.Of(DrainOf(MilestonesMongoDb, t), DrainOf(NaiveMongoDb, t)) : "–");
+        Row(md, FeedRatioRow, t => t == QueueType.Quorum ? Ratio.Of(DrainOf(Milestones, t), DrainOf(MilestonesFeedOff, t)) : "–");
         md.AppendLine();
 
         md.AppendLine("CPU per message over the same drains (µs; consuming process / broker): where the time goes on two shared cores.");
         md.AppendLine();
         md.AppendLine("| scenario | " + string.Join(" | ", QueueTypes.Select(t => t.ToString().ToLowerInvariant())) + " |");
         md.AppendLine("|---|" + string.Concat(QueueTypes.Select(_ => "---:|")));
-        foreach (var scenario in MongoDbSkipped is null ? [Limit, Framework, Naive, NaiveMongoDb, Milestones, MilestonesMongoDb] : new[] { Limit, Framework, Naive, Milestones })
+        foreach (var scenario in MongoDbSkipped is null
+            ? [Limit, Framework, Naive, NaiveMongoDb, Milestones, MilestonesFeedOff, MilestonesMongoDb]
+            : new[] { Limit, Framework, Naive, Milestones, MilestonesFeedOff })
         {
             Row(md, scenario, t => $"{CpuOf(scenario, t)} / {BrokerCpuOf(scenario, t)}");
         }
@@ -133,7 +140,7 @@ public sealed class Report
 
         // The variants named in --drains (docs/broker-cost.md), when some ran.
         var variants = Drain.Keys.Select(k => k.Scenario).Distinct()
-            .Where(s => s is not (Limit or Framework or Naive or Milestones or NaiveMongoDb or MilestonesMongoDb)).Order(StringComparer.Ordinal).ToList();
+            .Where(s => s is not (Limit or Framework or Naive or Milestones or MilestonesFeedOff or NaiveMongoDb or MilestonesMongoDb)).Order(StringComparer.Ordinal).ToList();
         if (variants.Count > 0)
         {
             md.AppendLine("Variants (msg/s; CPU µs per message, consuming process / broker):");
@@ -224,6 +231,7 @@ public sealed class Report
             Reported(md, "Milestones(MongoDB) / naive-MongoDB (quorum)", DrainOf(MilestonesMongoDb, quorum), DrainOf(NaiveMongoDb, quorum), goal: null);
         }
         Reported(md, "Milestones / naive (quorum, SQLite; issue 6 asked ≥ 3)", DrainOf(Milestones, quorum), DrainOf(Naive, quorum), r => r >= 3);
+        Reported(md, FeedCostTarget, DrainOf(Milestones, quorum), DrainOf(MilestonesFeedOff, quorum), goal: null);
         if (Failures.Count > 0)
         {
             md.AppendLine();
@@ -241,6 +249,11 @@ public sealed class Report
     public const string NaiveMongoDbRow = "naive-MongoDB: MassTransit + one insert and one update per event (w: majority, journaled)";
     public const string MilestonesMongoDbRow = "Milestones: the worker, MongoDB store";
     public const string MongoDbRatioRow = "**Milestones(MongoDB) / naive-MongoDB**";
+
+    /// <summary>The rows of the feed's cost: the worker with its MilestoneRecorded feed off, and the default (on) over it.</summary>
+    public const string MilestonesFeedOffRow = "Milestones: the worker, SQLite store, feed off (Feeds:MilestoneRecorded=false)";
+    public const string FeedRatioRow = "**Milestones (feed on) / feed off**";
+    public const string FeedCostTarget = "cost of the MilestoneRecorded feed: Milestones (feed on, the default) / feed off (quorum, SQLite)";
 
     void Row(StringBuilder md, string name, Func<QueueType, string> cell) =>
         md.AppendLine("| " + name + " | " + string.Join(" | ", QueueTypes.Select(cell)) + " |");

@@ -31,10 +31,13 @@ public sealed class Workload(ProjectCatalog catalog, int seed)
 
     public ProjectCatalog Catalog { get; } = catalog;
 
-    /// <summary>The next event, round-robin over the projects, a random milestone of the project's plan.</summary>
+    // The programmes measured by a target alone (no milestone in their plan) get no milestone reports.
+    readonly List<ProjectDefinition> reportable = catalog.Projects.Where(p => p.Plan.Milestones.Count > 0).ToList();
+
+    /// <summary>The next event, round-robin over the projects that have milestones, a random milestone of the project's plan.</summary>
     public OutgoingMessage Next()
     {
-        var project = Catalog.Projects[(int)(sequence % Catalog.Projects.Count)];
+        var project = reportable[(int)(sequence % reportable.Count)];
         return For(project, project.Plan.Milestones[random.Next(project.Plan.Milestones.Count)]);
     }
 

@@ -30,13 +30,17 @@ public class Publishing_completions_from_the_outbox
         var recorder = new MilestoneRecorder(store, catalog, new MilestoneValidator(catalog, TimeProvider.System, ValidationLimits.Default), TimeProvider.System);
         var outcome = await recorder.Record(Messages.MetroOpened().ToDomain("fengtai-pmo"), Cancel);
         Assert.NotNull(outcome.Completion);
-        Assert.Equal(1, (await store.GetBacklog(Cancel)).Count);
+        // The completion and the event feed's MilestoneRecorded of the report (the feed is on by default).
+        Assert.Equal(2, (await store.GetBacklog(Cancel)).Count);
 
         await using var worker = new WorkerFactory(databasePath: path);
         var harness = await worker.Start();
 
         Assert.True(await harness.Published.Any<ProjectCompleted>(Cancel));
         Assert.Equal(MetroCompletionId, harness.Published.Select<ProjectCompleted>(Cancel).Single().Context.MessageId);
+        Assert.True(await harness.Published.Any<MilestoneRecorded>(Cancel));
+        var recorded = harness.Published.Select<MilestoneRecorded>(Cancel).Single();
+        Assert.Equal(DeterministicGuid.Create($"milestones/milestone-recorded/{recorded.Context.Message.EventId:D}"), recorded.Context.MessageId);
         Assert.True(await Recording_milestones_through_the_bus.WaitFor(() => store.GetBacklog(Cancel).Result.Count == 0));
     }
 

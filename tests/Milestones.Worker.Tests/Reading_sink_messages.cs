@@ -67,6 +67,8 @@ public sealed class Reading_sink_messages
         Assert.Equal("milestones-worker-retractions", message.DeadLetteredFrom);
         Assert.Equal(WireNames.MilestoneRetractedExchange, dlq.InputExchangeOf(message, Options));
         Assert.Equal(WireNames.MilestoneReachedExchange, dlq.InputExchangeOf(message with { DeadLetteredFrom = "milestones-worker_quarantine" }, Options));
+        Assert.Equal(WireNames.ProgressReportedExchange, dlq.InputExchangeOf(message with { DeadLetteredFrom = "milestones-worker-progress" }, Options));
+        Assert.Equal(WireNames.ProjectRegisteredExchange, dlq.InputExchangeOf(message with { DeadLetteredFrom = "milestones-worker-registrations" }, Options));
     }
 
     [Fact]
@@ -81,14 +83,20 @@ public sealed class Reading_sink_messages
     }
 
     [Fact]
-    public void The_sink_queues_are_those_of_both_input_queues_the_quarantine_and_the_dead_letter_queue()
+    public void The_sink_queues_are_those_of_every_input_queue_the_quarantine_and_the_dead_letter_queue()
     {
         Assert.Equal(
             ["milestones-worker_error", "milestones-worker_skipped", "milestones-worker_quarantine_error", "milestones-worker_quarantine_skipped",
-             "milestones-worker-retractions_error", "milestones-worker-retractions_skipped", "milestones-worker_dlq"],
+             "milestones-worker-retractions_error", "milestones-worker-retractions_skipped",
+             "milestones-worker-progress_error", "milestones-worker-progress_skipped",
+             "milestones-worker-registrations_error", "milestones-worker-registrations_skipped", "milestones-worker_dlq"],
             Sink.All(Options).Select(q => q.Name));
         Assert.All(Sink.All(Options).Where(q => q.Name.StartsWith("milestones-worker-retractions", StringComparison.Ordinal)),
             q => Assert.Equal(WireNames.MilestoneRetractedExchange, q.InputExchange));
+        Assert.All(Sink.All(Options).Where(q => q.Name.StartsWith("milestones-worker-progress", StringComparison.Ordinal)),
+            q => Assert.Equal(WireNames.ProgressReportedExchange, q.InputExchange));
+        Assert.All(Sink.All(Options).Where(q => q.Name.StartsWith("milestones-worker-registrations", StringComparison.Ordinal)),
+            q => Assert.Equal(WireNames.ProjectRegisteredExchange, q.InputExchange));
     }
 
     [Fact]

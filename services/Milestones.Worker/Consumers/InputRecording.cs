@@ -17,6 +17,7 @@ namespace Milestones.Worker.Consumers;
 /// </summary>
 public sealed partial class InputRecording(
     OutboxSignal outbox,
+    RecorderOptions recorder,
     MilestonesTelemetry telemetry,
     IOptions<MessagingOptions> options)
 {
@@ -25,6 +26,12 @@ public sealed partial class InputRecording(
 
     /// <summary>The span around recording a retraction, with bounded attributes.</summary>
     public Activity? StartSpan(MilestoneRetracted message) => MilestonesTracing.StartRetract(message, telemetry);
+
+    /// <summary>The span around recording a progress report, with bounded attributes.</summary>
+    public Activity? StartSpan(ProgressReported message) => MilestonesTracing.StartProgress(message, telemetry);
+
+    /// <summary>The span around recording a catalog registration, with bounded attributes.</summary>
+    public Activity? StartSpan(ProjectRegistered message) => MilestonesTracing.StartRegister(message, telemetry);
 
     /// <summary>The source of the message, or why it cannot have one (<c>unauthenticated-source</c>, <c>source-mismatch</c>).</summary>
     public (string Source, Rejection? Rejection) Identify(ConsumeContext context, string? claimedSource) =>
@@ -56,11 +63,16 @@ public sealed partial class InputRecording(
                 if (outcome.Completion is { } completion)
                 {
                     LogCompleted(logger, completion.ProjectId, completion.CompletionNumber, eventId);
-                    outbox.Notify();
                 }
                 if (outcome.Reopening is { } reopening)
                 {
-                    LogReopened(logger, reopening.ProjectId, reopening.ReopenNumber, eventId, string.Join(", ", reopening.MissingMilestones));
+                    LogReopened(logger, reopening.ProjectId, reopening.ReopenNumber, eventId,
+                        string.Join(", ", [.. reopening.MissingMilestones, .. reopening.UnmetTargets]));
+                }
+                // Anything announced (a completion, a reopening, a target met) and the feed's MilestoneRecorded, when
+                // it is on, are in the outbox now: wake the dispatcher rather than wait for its next poll.
+                if (outcome.Announcements.Count > 0 || recorder.PublishRecorded)
+                {
                     outbox.Notify();
                 }
                 break;
@@ -81,6 +93,6 @@ public sealed partial class InputRecording(
     [LoggerMessage(LogLevel.Information, "Project {ProjectId} completed (completion {CompletionNumber}) with event {EventId}")]
     static partial void LogCompleted(ILogger logger, string projectId, int completionNumber, Guid eventId);
 
-    [LoggerMessage(LogLevel.Warning, "Project {ProjectId} reopened (reopening {ReopenNumber}) by retraction {EventId}; missing {Missing}")]
+    [LoggerMessage(LogLevel.Warning, "Project {ProjectId} reopened (reopening {ReopenNumber}) by event {EventId}; missing {Missing}")]
     static partial void LogReopened(ILogger logger, string projectId, int reopenNumber, Guid eventId, string missing);
 }

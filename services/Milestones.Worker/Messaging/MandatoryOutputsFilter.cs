@@ -4,7 +4,8 @@ using Milestones.Contracts;
 namespace Milestones.Worker.Messaging;
 
 /// <summary>
-/// Publishes the service's outputs (<see cref="ProjectCompleted"/>, <see cref="ProjectReopened"/>) with AMQP's
+/// Publishes the service's outputs (<see cref="ProjectCompleted"/>, <see cref="ProjectReopened"/>, <see cref="TargetMet"/>,
+/// <see cref="MilestoneOverdue"/>, <see cref="MilestoneRecorded"/>) with AMQP's
 /// <c>mandatory</c> flag: a message that no queue is bound to receive is returned by the broker instead of being
 /// dropped, and MassTransit fails the publish with <see cref="MessageReturnedException"/>. The outbox then leaves the
 /// entry pending (<see cref="Outbox.OutboxPublishFailures"/>). Other messages (the quarantine forward, error-queue

@@ -84,7 +84,7 @@ public static class MessagingExtensions
             // The output exchanges exist from the start, not from the first completion: a subscriber, whose user may
             // not declare them, can bind its queue before anything is published.
             // Published mandatory, so that one no queue would receive stays in the outbox (RabbitMqTopology.ConfigureOutputs).
-            cfg.ConfigureOutputs();
+            cfg.ConfigureOutputs(context.GetRequiredService<IOptions<FeedsOptions>>().Value);
             if (messaging.QuarantineRedeliveries)
             {
                 cfg.ReceiveEndpoint(messaging.QuarantineQueue(), endpoint =>

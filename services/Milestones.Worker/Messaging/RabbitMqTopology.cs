@@ -16,9 +16,13 @@ namespace Milestones.Worker.Messaging;
 /// broker's <c>x-death</c> header saying why.</item>
 /// <item><c>milestones-worker_error</c> / <c>milestones-worker_skipped</c>: MassTransit's queues for refused or
 /// unreadable messages and for messages of an unknown type.</item>
-/// <item><c>milestones.project-completed</c>, <c>milestones.project-reopened</c> (fanout, durable): the outputs,
+/// <item><c>milestones-worker-retractions</c>, <c>milestones-worker-progress</c>, <c>milestones-worker-registrations</c>:
+/// the queues of the other inputs, bound to <c>milestones.milestone-retracted</c>, <c>milestones.progress-reported</c>
+/// and <c>milestones.project-registered</c>, each with its own <c>_error</c> and <c>_skipped</c>.</item>
+/// <item><c>milestones.project-completed</c>, <c>milestones.project-reopened</c>, <c>milestones.target-met</c>,
+/// <c>milestones.milestone-overdue</c>, <c>milestones.milestone-recorded</c> (fanout, durable): the outputs,
 /// declared when the bus starts (<see cref="ConfigureOutputs"/>), so subscribers can bind before the first one is
-/// published.</item>
+/// published; and <c>milestones.milestone-recorded.feed</c>, the feed's queue.</item>
 /// </list>
 /// </summary>
 public static class RabbitMqTopology
@@ -86,19 +90,44 @@ public static class RabbitMqTopology
     /// <summary>
     /// The output exchanges exist from the moment the bus starts, declared by MassTransit's own publish topology (so
     /// the declaration a later publish makes is the same: fanout, durable): a subscriber that starts first can bind.
-    /// And their messages are published <c>mandatory</c> (<see cref="MandatoryOutputsFilter{T}"/>): a completion that
+    /// And their messages are published <c>mandatory</c> (<see cref="MandatoryOutputsFilter{T}"/>): a message that
     /// no queue receives comes back from the broker as <see cref="MessageReturnedException"/>, and the outbox keeps it.
+    /// The feed's queue (<see cref="FeedsOptions.MilestoneRecordedQueue"/>, unless empty) is declared and bound to
+    /// <c>milestones.milestone-recorded</c> at the same time, so the feed always has a receiver.
     /// </summary>
-    public static void ConfigureOutputs(this IRabbitMqBusFactoryConfigurator configurator)
+    public static void ConfigureOutputs(this IRabbitMqBusFactoryConfigurator configurator, FeedsOptions feeds)
     {
         ArgumentNullException.ThrowIfNull(configurator);
+        ArgumentNullException.ThrowIfNull(feeds);
         configurator.DeployPublishTopology = true;
-        configurator.Publish<ProjectCompleted>(exchange => exchange.ExchangeType = RabbitMQ.Client.ExchangeType.Fanout);
-        configurator.Publish<ProjectReopened>(exchange => exchange.ExchangeType = RabbitMQ.Client.ExchangeType.Fanout);
-        configurator.ConfigurePublish(publish =>
+        configurator.Output<ProjectCompleted>();
+        configurator.Output<ProjectReopened>();
+        configurator.Output<TargetMet>();
+        configurator.Output<MilestoneOverdue>();
+        configurator.Output<MilestoneRecorded>(exchange =>
         {
-            publish.AddPipeSpecification(new FilterPipeSpecification<PublishContext<ProjectCompleted>>(new MandatoryOutputsFilter<ProjectCompleted>()));
-            publish.AddPipeSpecification(new FilterPipeSpecification<PublishContext<ProjectReopened>>(new MandatoryOutputsFilter<ProjectReopened>()));
+            if (!string.IsNullOrEmpty(feeds.MilestoneRecordedQueue))
+            {
+                // A durable quorum queue with no arguments of its own: its bound comes from a broker policy, which can
+                // change without the declarations failing as inequivalent (see deploy/rabbitmq/broker-permissions.sh).
+                exchange.BindQueue(WireNames.MilestoneRecordedExchange, feeds.MilestoneRecordedQueue, queue =>
+                {
+                    queue.Durable = true;
+                    queue.AutoDelete = false;
+                    queue.SetQuorumQueue();
+                });
+            }
         });
+    }
+
+    static void Output<T>(this IRabbitMqBusFactoryConfigurator configurator, Action<IRabbitMqMessagePublishTopologyConfigurator<T>>? configure = null)
+        where T : class
+    {
+        configurator.Publish<T>(exchange =>
+        {
+            exchange.ExchangeType = RabbitMQ.Client.ExchangeType.Fanout;
+            configure?.Invoke(exchange);
+        });
+        configurator.ConfigurePublish(publish => publish.AddPipeSpecification(new FilterPipeSpecification<PublishContext<T>>(new MandatoryOutputsFilter<T>())));
     }
 }

@@ -92,10 +92,18 @@ public sealed partial class OutboxDispatcher(
         {
             foreach (var entry in entries)
             {
+                using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                publishTimeout.CancelAfter(settings.PublishTimeout);
                 try
                 {
-                    await Publish(entry, cancellationToken);
+                    await Publish(entry, publishTimeout.Token);
                     sent.Add(entry.MessageId);
+                }
+                catch (OperationCanceledException) when (publishTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // Not confirmed in time (a full reject-publish queue may never confirm): not sent, tried again later.
+                    telemetry.OutboxRefused.Add(1);
+                    LogRefused(entry.ProjectId, entry.MessageId);
                 }
                 catch (Exception ex) when (OutboxPublishFailures.IsUnroutable(ex))
                 {
@@ -103,6 +111,12 @@ public sealed partial class OutboxDispatcher(
                     // published again on a later pass; the rest of the batch goes on.
                     telemetry.OutboxUnroutable.Add(1);
                     LogUnroutable(entry.ProjectId, entry.MessageId);
+                }
+                catch (Exception ex) when (OutboxPublishFailures.IsRefused(ex))
+                {
+                    // A full bounded queue refused it: not sent either, and tried again after its lease.
+                    telemetry.OutboxRefused.Add(1);
+                    LogRefused(entry.ProjectId, entry.MessageId);
                 }
             }
         }
@@ -143,6 +157,22 @@ public sealed partial class OutboxDispatcher(
                     telemetry.ReopeningsPublished.Add(1);
                     LogPublished(nameof(ProjectReopened), entry.ProjectId, reopening.ReopenNumber, entry.MessageId);
                     break;
+                case TargetAchievement achievement:
+                    await bus.Publish(achievement.ToContract(name), context => context.MessageId = entry.MessageId, cancellationToken);
+                    telemetry.TargetsMetPublished.Add(1);
+                    LogPublished(nameof(TargetMet), entry.ProjectId, achievement.Number, entry.MessageId);
+                    break;
+                case OverdueNotice notice:
+                    await bus.Publish(notice.ToContract(name), context => context.MessageId = entry.MessageId, cancellationToken);
+                    telemetry.OverduePublished.Add(1);
+                    LogPublishedOverdue(entry.ProjectId, notice.MilestoneCode, notice.Due, entry.MessageId);
+                    break;
+                case EventRecordedNotice recorded:
+                    await bus.Publish(recorded.ToContract(), context => context.MessageId = entry.MessageId, cancellationToken);
+                    telemetry.RecordedPublished.Add(1);
+                    // Debug: one a recorded event, as frequent as the events themselves (their own line is Debug too).
+                    LogPublishedRecorded(entry.ProjectId, recorded.Event.EventId, entry.MessageId);
+                    break;
                 default:
                     throw new InvalidOperationException($"Outbox entry {entry.MessageId} holds a {entry.Message.GetType().Name}, which has no contract.");
             }
@@ -178,6 +208,15 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(LogLevel.Information, "Published {MessageType} for {ProjectId} (number {Number}, message {MessageId})")]
     partial void LogPublished(string messageType, string projectId, int number, Guid messageId);
+
+    [LoggerMessage(LogLevel.Information, "Published MilestoneOverdue for {ProjectId}: {MilestoneCode} due {Due} (message {MessageId})")]
+    partial void LogPublishedOverdue(string projectId, string milestoneCode, DateOnly due, Guid messageId);
+
+    [LoggerMessage(LogLevel.Debug, "Published MilestoneRecorded for {ProjectId} (event {EventId}, message {MessageId})")]
+    partial void LogPublishedRecorded(string projectId, Guid eventId, Guid messageId);
+
+    [LoggerMessage(LogLevel.Warning, "The broker refused the message {MessageId} for project {ProjectId} (a bounded queue is full); it stays in the outbox and is published again later")]
+    partial void LogRefused(string projectId, Guid messageId);
 
     [LoggerMessage(LogLevel.Warning, "No queue is bound to receive the message {MessageId} for project {ProjectId}; it stays in the outbox and is published again later")]
     partial void LogUnroutable(string projectId, Guid messageId);

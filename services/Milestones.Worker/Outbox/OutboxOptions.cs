@@ -25,4 +25,13 @@ public sealed class OutboxOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan BacklogSampleInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long one publish may wait for the broker's confirmation before the entry is left pending and the batch goes
+    /// on. A queue that is full with <c>overflow: reject-publish</c> (the feed's queue whose readers fell behind) may
+    /// never confirm it: observed with MassTransit 8.5 on RabbitMQ 3.10, the publish waits, and without this bound it
+    /// would hold back every later entry, completions included. Default 10 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

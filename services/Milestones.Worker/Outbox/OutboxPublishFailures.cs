@@ -1,4 +1,5 @@
 using MassTransit;
+using RabbitPublishException = RabbitMQ.Client.Exceptions.PublishException;
 using Milestones.Worker.Messaging;
 
 namespace Milestones.Worker.Outbox;
@@ -13,4 +14,13 @@ public static class OutboxPublishFailures
     /// the batch go on.
     /// </summary>
     public static bool IsUnroutable(Exception exception) => exception.AndInner().OfType<MessageReturnedException>().Any();
+
+    /// <summary>
+    /// The broker refused the message (<c>basic.nack</c>): a queue it would go to is full and bounded with
+    /// <c>overflow: reject-publish</c>, such as the feed's queue whose readers fell behind. MassTransit 8.5 fails the
+    /// publish with RabbitMQ.Client's <see cref="RabbitPublishException"/> that is not a return (a return becomes
+    /// <see cref="MessageReturnedException"/>). Like an unroutable one, the entry stays pending and the rest of the batch
+    /// goes on, so a full feed does not hold back completions.
+    /// </summary>
+    public static bool IsRefused(Exception exception) => exception.AndInner().OfType<RabbitPublishException>().Any(e => !e.IsReturn);
 }

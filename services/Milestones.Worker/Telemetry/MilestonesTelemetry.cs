@@ -51,6 +51,11 @@ public sealed class MilestonesTelemetry : IDisposable
         Rejected = meter.CreateCounter<long>("milestones.events.rejected", "{event}", "Events refused, by reason");
         CompletionsPublished = meter.CreateCounter<long>("milestones.completions.published", "{message}", "ProjectCompleted messages published");
         ReopeningsPublished = meter.CreateCounter<long>("milestones.reopenings.published", "{message}", "ProjectReopened messages published");
+        TargetsMetPublished = meter.CreateCounter<long>("milestones.targets_met.published", "{message}", "TargetMet messages published");
+        OverduePublished = meter.CreateCounter<long>("milestones.overdue.published", "{message}", "MilestoneOverdue messages published");
+        RecordedPublished = meter.CreateCounter<long>("milestones.recorded.published", "{message}", "MilestoneRecorded messages published (the feed)");
+        OutboxRefused = meter.CreateCounter<long>("milestones.outbox.refused", "{message}",
+            "Outbox publishes the broker refused (a bounded queue such as the feed's is full); the entry stays pending");
         OutboxUnroutable = meter.CreateCounter<long>("milestones.outbox.unroutable", "{message}",
             "Outbox publishes the broker returned because no queue was bound to the exchange; the entry stays pending");
         RecordFailures = meter.CreateCounter<long>("milestones.record.failures", "{event}",
@@ -76,7 +81,11 @@ public sealed class MilestonesTelemetry : IDisposable
     public Counter<long> Rejected { get; }
     public Counter<long> CompletionsPublished { get; }
     public Counter<long> ReopeningsPublished { get; }
+    public Counter<long> TargetsMetPublished { get; }
+    public Counter<long> OverduePublished { get; }
+    public Counter<long> RecordedPublished { get; }
     public Counter<long> OutboxUnroutable { get; }
+    public Counter<long> OutboxRefused { get; }
 
     /// <summary>Tag <c>queue</c> of <see cref="SinkRefused"/>: the sink queue that refused the move.</summary>
     public const string QueueTag = "queue";

@@ -24,6 +24,9 @@ public static class MilestonesTracing
     public const string CompletionNumberTag = "milestones.completion_number";
     public const string ReopenNumberTag = "milestones.reopen_number";
     public const string RetractedEventIdTag = "milestones.retracted_event_id";
+    public const string MetricTag = "milestones.metric";
+    public const string RevisionTag = "milestones.revision";
+    public const string MessageTypeTag = "messaging.message.type";
     public const string BatchSizeTag = "milestones.outbox.batch_size";
     public const string RecordBatchSizeTag = "milestones.batch_size";
     public const string MessageIdTag = "messaging.message.id";
@@ -63,6 +66,41 @@ public static class MilestonesTracing
             activity.SetTag(SourceSystemTag, telemetry.SourceTag(message.SourceSystem));
             activity.SetTag(EventIdTag, message.EventId.ToString());
             activity.SetTag(RetractedEventIdTag, message.RetractedEventId.ToString());
+        }
+        return activity;
+    }
+
+    /// <summary>The span around recording one progress report, a child of MassTransit's consume span; bounded like <see cref="StartRecord"/>.</summary>
+    public static Activity? StartProgress(ProgressReported message, MilestonesTelemetry telemetry)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(telemetry);
+        var activity = Source.StartActivity(RecordSpan);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(ProjectIdTag, telemetry.ProjectTag(message.ProjectId));
+            activity.SetTag(MetricTag, MilestonesTelemetry.Clip(message.Metric));
+            activity.SetTag(EventIdTag, message.EventId.ToString());
+            activity.SetTag(SourceSystemTag, telemetry.SourceTag(message.SourceSystem));
+        }
+        return activity;
+    }
+
+    /// <summary>
+    /// The span around recording one catalog registration; bounded like <see cref="StartRecord"/>: a project the catalog
+    /// does not know yet (a new registration) is <c>unknown</c> until it is registered.
+    /// </summary>
+    public static Activity? StartRegister(ProjectRegistered message, MilestonesTelemetry telemetry)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(telemetry);
+        var activity = Source.StartActivity(RecordSpan);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(ProjectIdTag, telemetry.ProjectTag(message.Project?.Id));
+            activity.SetTag(RevisionTag, message.Revision);
+            activity.SetTag(EventIdTag, message.EventId.ToString());
+            activity.SetTag(SourceSystemTag, telemetry.SourceTag(message.SourceSystem));
         }
         return activity;
     }
@@ -148,6 +186,15 @@ public static class MilestonesTracing
                     activity.SetTag(ReopenNumberTag, reopening.ReopenNumber);
                     break;
             }
+            activity.SetTag(MessageTypeTag, entry.Message switch
+            {
+                ProjectCompletion => nameof(ProjectCompleted),
+                ProjectReopening => nameof(ProjectReopened),
+                TargetAchievement => nameof(TargetMet),
+                OverdueNotice => nameof(MilestoneOverdue),
+                EventRecordedNotice => nameof(MilestoneRecorded),
+                _ => "unknown",
+            });
             activity.SetTag(MessageIdTag, entry.MessageId.ToString());
         }
         return activity;

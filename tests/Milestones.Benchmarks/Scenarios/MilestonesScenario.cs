@@ -7,14 +7,17 @@ namespace Milestones.Benchmarks.Scenarios;
 /// The real worker (its own process, production configuration, SQLite store with synchronous=FULL, outbox on), draining
 /// the backlog. A message counts as done when its event is committed in the store, read from outside. Given a MongoDB
 /// connection string (<paramref name="mongoDb"/>), the same on the MongoDB store, in a database of its own per drain.
+/// With <paramref name="feed"/> false, the SQLite worker with its MilestoneRecorded feed off (<c>Feeds:MilestoneRecorded=false</c>):
+/// beside the default (on), it gives the feed's cost.
 /// </summary>
-public sealed class MilestonesScenario(Broker broker, IConnection admin, string scratch, BenchmarkOptions options, string? mongoDb = null) : IDrainScenario
+public sealed class MilestonesScenario(Broker broker, IConnection admin, string scratch, BenchmarkOptions options, string? mongoDb = null, bool feed = true)
+    : IDrainScenario
 {
     WorkerHarness? harness;
     Task? watch;
 
-    public string Name => mongoDb is null ? Report.Milestones : Report.MilestonesMongoDb;
-    public string Queue => mongoDb is null ? "bench.milestones" : "bench.milestones-mongodb";
+    public string Name => mongoDb is not null ? Report.MilestonesMongoDb : feed ? Report.Milestones : Report.MilestonesFeedOff;
+    public string Queue => mongoDb is not null ? "bench.milestones-mongodb" : feed ? "bench.milestones" : "bench.milestones-feed-off";
     public string[] Entities => WorkerHarness.EntitiesOf(Queue);
 
     public WorkerHarness Harness => harness ?? throw new InvalidOperationException("not prepared");
@@ -23,7 +26,7 @@ public sealed class MilestonesScenario(Broker broker, IConnection admin, string 
     {
         // The worker declares its own topology (queue type and arguments included): start it once on the empty
         // queue, stop it, and the queue is there to be filled.
-        harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, options, mongoDb: mongoDb);
+        harness = new WorkerHarness(broker, admin, scratch, Queue, prefetch, options, mongoDb: mongoDb, feed: feed);
         await harness.Start();
         await harness.Stop();
     }

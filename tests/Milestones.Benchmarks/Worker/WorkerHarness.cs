@@ -27,7 +27,7 @@ public sealed class WorkerHarness : IAsyncDisposable
     /// </param>
     /// <param name="mongoDb">A MongoDB connection string: the worker runs on MongoDB, in a database of its own.</param>
     public WorkerHarness(Broker broker, IConnection admin, string scratch, string queueName, int prefetch, BenchmarkOptions options,
-        string? catalogPath = null, bool subscriber = true, string? mongoDb = null)
+        string? catalogPath = null, bool subscriber = true, string? mongoDb = null, bool feed = true)
     {
         this.broker = broker;
         this.admin = admin;
@@ -37,6 +37,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         Settings = new WorkerSettings(queueName, Path.Combine(directory, "milestones.db"), prefetch)
         {
             CatalogPath = catalogPath,
+            Feed = feed,
             Extra = options.WorkerSettings,
             MongoDb = mongoDb is null ? null : new MongoDbDatabase(mongoDb, $"bench-milestones-{Guid.NewGuid():N}"),
         };
@@ -55,8 +56,11 @@ public sealed class WorkerHarness : IAsyncDisposable
 
     public static string SubscriberQueueOf(string queue) => queue + ".completed";
 
+    /// <summary>The worker's MilestoneRecorded feed queue (<c>Feeds:MilestoneRecordedQueue</c>), one per worker queue; nothing consumes it.</summary>
+    public static string FeedQueueOf(string queue) => queue + ".feed";
+
     public static string[] EntitiesOf(string queue) =>
-        [queue, queue + "_error", queue + "_skipped", queue + "_dlq", queue + "_quarantine", SubscriberQueueOf(queue)];
+        [queue, queue + "_error", queue + "_skipped", queue + "_dlq", queue + "_quarantine", SubscriberQueueOf(queue), FeedQueueOf(queue)];
 
     /// <summary>Samples of (events recorded, RSS bytes), one per <see cref="Watch"/> tick.</summary>
     public IReadOnlyList<(long Events, long Rss)> Memory => memory;

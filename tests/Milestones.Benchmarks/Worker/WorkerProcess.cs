@@ -15,6 +15,9 @@ public sealed record WorkerSettings(string QueueName, string DatabasePath, int P
     /// </summary>
     public MongoDbDatabase? MongoDb { get; init; }
 
+    /// <summary>The MilestoneRecorded feed (<c>Feeds:MilestoneRecorded</c>): on, as deployed, unless the run measures it off.</summary>
+    public bool Feed { get; init; } = true;
+
     /// <summary>More configuration, as environment variables (<c>Section__Key</c>).</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
 }
@@ -31,7 +34,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 {
     /// <summary>Configuration of ours that must not leak in from the caller's environment.</summary>
     static readonly string[] ClearedPrefixes =
-        ["Messaging__", "Security__", "Storage__", "RabbitMqTransport__", "MongoDb__", "Outbox__", "Catalog__", "Schedule__", "Testing__", "Logging__", "Health__", "OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT"];
+        ["Messaging__", "Feeds__", "Security__", "Storage__", "RabbitMqTransport__", "MongoDb__", "Outbox__", "Catalog__", "Schedule__", "Testing__", "Logging__", "Health__", "OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT"];
 
     readonly Process process;
 
@@ -108,6 +111,9 @@ public sealed class WorkerProcess : IAsyncDisposable
         env["Messaging__Transport"] = "RabbitMq";
         env["Messaging__QueueName"] = settings.QueueName;
         env["Messaging__PrefetchCount"] = settings.Prefetch.ToString(CultureInfo.InvariantCulture);
+        env["Feeds__MilestoneRecorded"] = settings.Feed ? "true" : "false";
+        // A feed queue per worker queue, deleted with the rest of its entities: nothing reads it during a run.
+        env["Feeds__MilestoneRecordedQueue"] = WorkerHarness.FeedQueueOf(settings.QueueName);
         env["RabbitMqTransport__Host"] = broker.Host;
         env["RabbitMqTransport__Port"] = broker.Port.ToString(CultureInfo.InvariantCulture);
         env["RabbitMqTransport__VHost"] = "/";

@@ -50,6 +50,7 @@ public sealed class InProcessWorker : IAsyncDisposable
         new("Messaging:StopTimeout", "00:00:05"),
         new("Outbox:PollInterval", "00:00:00.200"),
         new("Outbox:Lease", "00:00:02"),
+        new("Outbox:PublishTimeout", "00:00:02"),
         // The catalog's 2023 due dates are long past: the watch would add overdue findings to every scenario's outbox.
         new("Schedule:Enabled", "false"),
         new("Logging:LogLevel:Default", "Information"),

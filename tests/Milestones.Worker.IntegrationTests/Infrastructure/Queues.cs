@@ -16,4 +16,14 @@ public static class Queues
     public const string ReopenedExchange = WireNames.ProjectReopenedExchange;
     public const string Retractions = "milestones-worker-retractions";
     public const string RetractionsError = "milestones-worker-retractions_error";
+    public const string Progress = "milestones-worker-progress";
+    public const string ProgressError = "milestones-worker-progress_error";
+    public const string Registrations = "milestones-worker-registrations";
+    public const string RegistrationsError = "milestones-worker-registrations_error";
+    public const string Feed = "milestones.milestone-recorded.feed";
+    public const string ProgressExchange = WireNames.ProgressReportedExchange;
+    public const string RegisteredExchange = WireNames.ProjectRegisteredExchange;
+    public const string TargetMetExchange = WireNames.TargetMetExchange;
+    public const string OverdueExchange = WireNames.MilestoneOverdueExchange;
+    public const string RecordedExchange = WireNames.MilestoneRecordedExchange;
 }

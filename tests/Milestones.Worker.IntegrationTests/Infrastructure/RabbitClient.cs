@@ -154,3 +154,15 @@ public sealed record ReceivedMessage(byte[] Body, IReadOnlyBasicProperties Prope
 
     public JsonElement JsonBody => JsonDocument.Parse(Body).RootElement;
 }
+
+public static class JsonValues
+{
+    /// <summary>
+    /// A decimal as a subscriber reads it: MassTransit's envelope writes <c>decimal</c> properties as JSON strings
+    /// (<c>"2037"</c>), a plain JSON publisher as numbers; both are the same value.
+    /// </summary>
+    public static decimal AsDecimal(this JsonElement element) =>
+        element.ValueKind == JsonValueKind.String
+            ? decimal.Parse(element.GetString()!, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture)
+            : element.GetDecimal();
+}

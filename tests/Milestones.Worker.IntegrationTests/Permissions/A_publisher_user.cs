@@ -6,7 +6,7 @@ using RabbitMQ.Client;
 namespace Milestones.Worker.IntegrationTests.Permissions;
 
 /// <summary>
-/// An upstream publisher's user, as deploy/rabbitmq/broker-permissions.sh creates it: write on the two input exchanges,
+/// An upstream publisher's user, as deploy/rabbitmq/broker-permissions.sh creates it: write on the input exchanges,
 /// configure nothing, read nothing; and RabbitMQ checks the <c>user_id</c> it sets against it.
 /// </summary>
 [Collection(ScriptedBrokerGroup.Name)]
@@ -15,10 +15,9 @@ public sealed class A_publisher_user(ScriptedBroker broker)
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Can_publish_to_both_input_exchanges_with_its_own_user_id()
+    public async Task Can_publish_to_every_input_exchange_with_its_own_user_id()
     {
         await broker.Worker();   // the worker declares its input exchanges
-        await DeclareRetractedExchange();
         await using var connection = await broker.Connect(broker.Publisher);
         var body = JsonSerializer.Serialize(Events.Valid("lize-city-terminal", "design-completed"), RabbitClient.Json);
 
@@ -26,6 +25,8 @@ public sealed class A_publisher_user(ScriptedBroker broker)
         {
             await Amqp.Publish(channel, WireNames.MilestoneReachedExchange, broker.Publisher, body);
             await Amqp.Publish(channel, WireNames.MilestoneRetractedExchange, broker.Publisher);
+            await Amqp.Publish(channel, WireNames.ProgressReportedExchange, broker.Publisher);
+            await Amqp.Publish(channel, WireNames.ProjectRegisteredExchange, broker.Publisher);
         });
 
         Assert.Null(refusal);
@@ -85,16 +86,5 @@ public sealed class A_publisher_user(ScriptedBroker broker)
 
         Amqp.AssertRefused(other, Amqp.PreconditionFailed, $"user_id property set to '{broker.OtherPublisher}' but authenticated user was '{broker.Publisher}'");
         Amqp.AssertRefused(worker, Amqp.PreconditionFailed, $"user_id property set to '{broker.WorkerUser}'");
-    }
-
-    /// <summary>
-    /// The retraction endpoint's exchange, declared as the worker declares its input exchanges (durable fanout), for a
-    /// worker that does not consume retractions yet; the same declaration again is a no-op.
-    /// </summary>
-    async Task DeclareRetractedExchange()
-    {
-        await using var admin = await broker.VirtualHost.ConnectionFactory().CreateConnectionAsync(Cancel);
-        await using var channel = await admin.CreateChannelAsync(cancellationToken: Cancel);
-        await channel.ExchangeDeclareAsync(WireNames.MilestoneRetractedExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: Cancel);
     }
 }

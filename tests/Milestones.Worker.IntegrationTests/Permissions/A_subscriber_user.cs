@@ -14,7 +14,7 @@ public sealed class A_subscriber_user(ScriptedBroker broker)
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Binds_its_own_queue_to_both_output_exchanges_before_any_completion_and_consumes_it()
+    public async Task Binds_its_own_queue_to_every_output_exchange_before_any_completion_and_consumes_it()
     {
         await broker.Worker();   // the worker declares its output exchanges at start
         await using var connection = await broker.Connect(broker.Subscriber);
@@ -25,11 +25,27 @@ public sealed class A_subscriber_user(ScriptedBroker broker)
             await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: Cancel);
             await channel.QueueBindAsync(queue, WireNames.ProjectCompletedExchange, string.Empty, cancellationToken: Cancel);
             await channel.QueueBindAsync(queue, WireNames.ProjectReopenedExchange, string.Empty, cancellationToken: Cancel);
+            await channel.QueueBindAsync(queue, WireNames.TargetMetExchange, string.Empty, cancellationToken: Cancel);
+            await channel.QueueBindAsync(queue, WireNames.MilestoneOverdueExchange, string.Empty, cancellationToken: Cancel);
+            await channel.QueueBindAsync(queue, WireNames.MilestoneRecordedExchange, string.Empty, cancellationToken: Cancel);
             await channel.BasicGetAsync(queue, autoAck: true, Cancel);
             await channel.QueueDeleteAsync(queue, cancellationToken: Cancel);
         });
 
         Assert.Null(refusal);
+    }
+
+    [Fact]
+    public async Task Consumes_the_feed_queue_the_worker_declared_but_cannot_purge_or_delete_it()
+    {
+        await broker.Worker();
+        await using var connection = await broker.Connect(broker.Subscriber);
+
+        var consume = await Amqp.Refusal(connection, channel => channel.BasicGetAsync(Queues.Feed, autoAck: false, Cancel));
+        var delete = await Amqp.Refusal(connection, channel => channel.QueueDeleteAsync(Queues.Feed, cancellationToken: Cancel));
+
+        Assert.Null(consume);
+        Amqp.AssertAccessRefused(delete, $"queue '{Queues.Feed}'", broker.Subscriber);
     }
 
     [Fact]

@@ -33,8 +33,76 @@ public sealed class The_permissions_script
             Assert.Equal("milestones", permissions[source].GetProperty("vhost").GetString());
             Assert.Equal("^$", permissions[source].GetProperty("configure").GetString());
             Assert.Equal("^$", permissions[source].GetProperty("read").GetString());
-            Assert.Equal("^milestones\\.(milestone-reached|milestone-retracted)$", permissions[source].GetProperty("write").GetString());
+            Assert.Equal("^milestones\\.(milestone-reached|milestone-retracted|progress-reported|project-registered)$", permissions[source].GetProperty("write").GetString());
         });
+    }
+
+    [Fact]
+    public async Task Gives_the_worker_the_new_inputs_and_outputs_and_the_subscribers_the_bounded_feed_queue()
+    {
+        var passwords = new Dictionary<string, string> { ["milestones-worker"] = "w", ["lize-pmo"] = "p", ["dashboard"] = "s", ["milestones-ops"] = "o" };
+
+        var result = await ScriptedBroker.RunScript(["--definitions", "--publishers", "lize-pmo", "--subscribers", "dashboard", "--ops-user", "milestones-ops"], passwords);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var definitions = JsonDocument.Parse(result.Output);
+        var permissions = definitions.RootElement.GetProperty("permissions").EnumerateArray().ToDictionary(p => p.GetProperty("user").GetString()!);
+        bool Allows(string user, string kind, string name) =>
+            System.Text.RegularExpressions.Regex.IsMatch(name, permissions[user].GetProperty(kind).GetString()!);
+        // The worker consumes the new input queues (and moves refusals to their sink queues)...
+        foreach (var queue in new[] { "milestones-worker-progress", "milestones-worker-registrations", "milestones-worker-progress_error", "milestones-worker-registrations_skipped" })
+        {
+            Assert.True(Allows("milestones-worker", "configure", queue) && Allows("milestones-worker", "read", queue) && Allows("milestones-worker", "write", queue), queue);
+        }
+        // ...bound to the new input exchanges, which it reads but never writes...
+        foreach (var exchange in new[] { "milestones.progress-reported", "milestones.project-registered" })
+        {
+            Assert.True(Allows("milestones-worker", "read", exchange), exchange);
+            Assert.False(Allows("milestones-worker", "write", exchange), exchange);
+            Assert.True(Allows("lize-pmo", "write", exchange), exchange);
+        }
+        // ...writes the new output exchanges, which publishers may not...
+        foreach (var exchange in new[] { "milestones.target-met", "milestones.milestone-overdue", "milestones.milestone-recorded" })
+        {
+            Assert.True(Allows("milestones-worker", "configure", exchange) && Allows("milestones-worker", "write", exchange), exchange);
+            Assert.False(Allows("lize-pmo", "write", exchange), exchange);
+            Assert.True(Allows("dashboard", "read", exchange), exchange);
+        }
+        // ...and declares the feed's queue and binds it to the feed's exchange; subscribers consume it, publishers cannot.
+        const string feed = "milestones.milestone-recorded.feed";
+        Assert.True(Allows("milestones-worker", "configure", feed) && Allows("milestones-worker", "write", feed));
+        Assert.True(Allows("milestones-worker", "read", "milestones.milestone-recorded"));
+        Assert.True(Allows("dashboard", "read", feed));
+        Assert.False(Allows("dashboard", "configure", feed) || Allows("dashboard", "write", feed));
+        Assert.False(Allows("lize-pmo", "read", feed));
+        // The ops user reads the new sink queues.
+        Assert.True(Allows("milestones-ops", "read", "milestones-worker-progress_error"));
+        Assert.True(Allows("milestones-ops", "read", "milestones-worker-registrations_error"));
+        Assert.False(Allows("milestones-ops", "read", "milestones-worker-progress"));
+
+        var policies = definitions.RootElement.GetProperty("policies").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        var feedPolicy = policies["milestones-feed-queue"];
+        Assert.Matches(feedPolicy.GetProperty("pattern").GetString()!, feed);
+        Assert.DoesNotMatch(feedPolicy.GetProperty("pattern").GetString()!, "milestones.milestone-recorded");
+        Assert.Equal("reject-publish", feedPolicy.GetProperty("definition").GetProperty("overflow").GetString());
+        Assert.Equal(100000, feedPolicy.GetProperty("definition").GetProperty("max-length").GetInt32());
+        Assert.Matches(policies["milestones-sink-queues"].GetProperty("pattern").GetString()!, "milestones-worker-progress_error");
+        Assert.Matches(policies["milestones-input-queues"].GetProperty("pattern").GetString()!, "milestones-worker-registrations");
+    }
+
+    [Fact]
+    public async Task Without_a_feed_queue_grants_and_bounds_none()
+    {
+        var passwords = new Dictionary<string, string> { ["milestones-worker"] = "w", ["lize-pmo"] = "p", ["dashboard"] = "s" };
+
+        var result = await ScriptedBroker.RunScript(["--definitions", "--publishers", "lize-pmo", "--subscribers", "dashboard", "--feed-queue", ""], passwords);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var definitions = JsonDocument.Parse(result.Output);
+        Assert.DoesNotContain(definitions.RootElement.GetProperty("policies").EnumerateArray(), p => p.GetProperty("name").GetString() == "milestones-feed-queue");
+        Assert.DoesNotContain("milestone-recorded\\\\.feed", result.Output, StringComparison.Ordinal);
+        var worker = definitions.RootElement.GetProperty("permissions").EnumerateArray().Single(p => p.GetProperty("user").GetString() == "milestones-worker");
+        Assert.DoesNotMatch(worker.GetProperty("configure").GetString()!, "milestones.milestone-recorded.feed");
     }
 
     [Fact]

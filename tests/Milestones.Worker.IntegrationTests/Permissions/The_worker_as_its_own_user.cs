@@ -24,8 +24,14 @@ public sealed class The_worker_as_its_own_user(ScriptedBroker broker)
         var queues = await broker.VirtualHost.AllQueueCounts();
         var exchanges = await TestVirtualHost.Ctl("-q", "list_exchanges", "-p", broker.VirtualHost.VHost, "--no-table-headers", "name");
 
-        Assert.Superset(new HashSet<string> { Queues.Input, Queues.Quarantine, Queues.DeadLetter }, queues.Keys.ToHashSet());
-        foreach (var exchange in new[] { Queues.Input, Queues.Quarantine, Queues.DeadLetter, WireNames.MilestoneReachedExchange, WireNames.ProjectCompletedExchange, WireNames.ProjectReopenedExchange })
+        Assert.Superset(new HashSet<string> { Queues.Input, Queues.Quarantine, Queues.DeadLetter, Queues.Retractions, Queues.Progress, Queues.Registrations, Queues.Feed },
+            queues.Keys.ToHashSet());
+        foreach (var exchange in new[]
+        {
+            Queues.Input, Queues.Quarantine, Queues.DeadLetter, WireNames.MilestoneReachedExchange, WireNames.ProjectCompletedExchange, WireNames.ProjectReopenedExchange,
+            WireNames.MilestoneRetractedExchange, WireNames.ProgressReportedExchange, WireNames.ProjectRegisteredExchange,
+            WireNames.TargetMetExchange, WireNames.MilestoneOverdueExchange, WireNames.MilestoneRecordedExchange,
+        })
         {
             Assert.Contains(exchange, exchanges.Split('\n', StringSplitOptions.TrimEntries));
         }

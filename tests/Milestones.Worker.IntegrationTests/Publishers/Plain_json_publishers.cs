@@ -44,6 +44,83 @@ public sealed class Plain_json_publishers(WorkerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task The_readmes_progress_report_as_bare_json_is_recorded_and_fed()
+    {
+        var (worker, client) = await fixture.Start();
+        // Exactly the contracts README's ProgressReported example, with a fresh event id.
+        var eventId = Guid.NewGuid();
+        var body = $$"""
+            {
+              "eventId": "{{eventId}}",
+              "projectId": "nanyuan-forest-wetland-park",
+              "metric": "open-area",
+              "value": 2037,
+              "unit": "mu",
+              "occurredAt": "2023-11-30T10:00:00+08:00",
+              "reportedAt": "2023-11-30T17:00:00+08:00",
+              "sourceSystem": "south-axis-pmo",
+              "note": "南苑森林湿地公园新增集中连片开放面积达到2037亩"
+            }
+            """;
+
+        await client.Publish(Queues.ProgressExchange, Encoding.UTF8.GetBytes(body), eventId.ToString(), "application/json", userId: "south-axis-pmo");
+
+        await Poll.Until(() => worker.Store.HasEvent(eventId), TimeSpan.FromSeconds(20), () => "the plain JSON progress report was not recorded");
+        // The feed's queue, declared by the worker, carries its MilestoneRecorded.
+        var fed = await client.WaitFor(Queues.Feed, m => m.Text.Contains(eventId.ToString(), StringComparison.Ordinal));
+        var message = fed.JsonBody.GetProperty("message");
+        Assert.Equal("progress", message.GetProperty("kind").GetString());
+        Assert.Equal("open-area", message.GetProperty("metric").GetString());
+        Assert.Equal(2037m, message.GetProperty("value").AsDecimal());
+        Assert.Equal("mu", message.GetProperty("unit").GetString());
+        Assert.Equal("south-axis-pmo", message.GetProperty("sourceSystem").GetString());
+    }
+
+    [Fact]
+    public async Task The_readmes_registration_as_bare_json_puts_the_new_project_in_the_catalog()
+    {
+        var (worker, client) = await fixture.Start();
+        // Exactly the contracts README's ProjectRegistered example, with a fresh event id.
+        var eventId = Guid.NewGuid();
+        var body = $$"""
+            {
+              "eventId": "{{eventId}}",
+              "revision": 1,
+              "project": {
+                "id": "wanping-town-conservation",
+                "nameZh": "宛平城地区整体保护提升",
+                "nameEn": "Wanping Town conservation and renewal",
+                "area": "宛平城地区",
+                "areaEn": "Wanping Town area",
+                "kind": "urban-renewal",
+                "existsSince": "2022-01-01",
+                "plan": {
+                  "milestones": ["plan-approved", "construction-started", "completed"],
+                  "required": ["completed"]
+                },
+                "targets": [
+                  { "metric": "restored-courtyards", "unit": "courtyard", "baseline": 0, "target": 40, "required": false, "text": "修缮院落40处" }
+                ],
+                "schedule": [
+                  { "milestone": "construction-started", "due": "2023-12-31", "text": "年内开工" }
+                ],
+                "reporters": ["south-axis-pmo"]
+              },
+              "registeredAt": "2023-02-01T09:00:00+08:00",
+              "sourceSystem": "fengtai-pmo",
+              "note": "新增重点工程"
+            }
+            """;
+
+        await client.Publish(Queues.RegisteredExchange, Encoding.UTF8.GetBytes(body), eventId.ToString(), "application/json", userId: "fengtai-pmo");
+
+        await Poll.Until(() => worker.Store.HasEvent(eventId), TimeSpan.FromSeconds(20), () => "the plain JSON registration was not recorded");
+        var project = await worker.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("/projects/wanping-town-conservation", TestContext.Current.CancellationToken);
+        Assert.Equal("宛平城地区整体保护提升", project.GetProperty("nameZh").GetString());
+        Assert.False(project.GetProperty("isComplete").GetBoolean());
+    }
+
+    [Fact]
     public async Task Amqp_publish_from_debian_amqp_tools_without_user_id_is_refused_as_unauthenticated()
     {
         var amqpPublish = new[] { "/usr/bin/amqp-publish", "/usr/local/bin/amqp-publish" }.FirstOrDefault(File.Exists);

@@ -64,6 +64,66 @@ public sealed class Bounded_sink_queues(WorkerFixture fixture, ITestOutputHelper
         Assert.Equal(ids.Order(), seen.Order());
     }
 
+    [Fact]
+    public async Task A_full_feed_queue_refuses_the_feed_entries_which_wait_in_the_outbox_while_completions_go_out()
+    {
+        BrokerEnvironment.RequireControl();
+        await ApplyThePolicies(fixture.VirtualHost.VHost);
+        var (worker, client) = await fixture.Start();
+        using var metrics = new MetricRecorder(worker.Services, "milestones.outbox.refused", "milestones.recorded.published", "milestones.completions.published");
+        await client.Subscribe(Queues.CompletedExchange, "it-feed-full-completions");
+        // Reports that complete nothing: construction started on projects that need more than that.
+        var reports = Events.Catalog.Projects
+            .Where(p => p.Id != "subway-16-south" && p.Plan.Milestones.Contains("construction-started") && !p.Plan.Required.SequenceEqual(["construction-started"]))
+            .Take(Bound + 4)
+            .Select(p => Events.Valid(p.Id, "construction-started") with
+            {
+                OccurredAt = new DateTimeOffset(2023, 3, 1, 9, 0, 0, TimeSpan.FromHours(8)),
+                ReportedAt = new DateTimeOffset(2023, 3, 1, 12, 0, 0, TimeSpan.FromHours(8)),
+            })
+            .ToList();
+        Assert.Equal(Bound + 4, reports.Count);
+
+        // One at a time, as above: the feed's queue (bound 3 here) takes the first ones and refuses the rest.
+        foreach (var report in reports)
+        {
+            await client.PublishJson(Queues.InputExchange, report, report.EventId.ToString());
+            await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        }
+        var listing = "";
+        await Poll.Until(async () =>
+        {
+            listing = await TestVirtualHost.Ctl("-q", "list_queues", "-p", fixture.VirtualHost.VHost, "--no-table-headers", "name", "policy", "messages");
+            return metrics.Sum("milestones.outbox.refused") > 0;
+        }, TimeSpan.FromSeconds(30), () =>
+            $"no feed entry was refused; {reports.Count(r => worker.Store.HasEvent(r.EventId))} of {reports.Count} recorded, " +
+            $"{worker.Store.PendingOutbox()} pending; queues:\n{listing}\nwarnings:\n" +
+            string.Join('\n', worker.Logs.Entries.Where(l => l.Level >= LogLevel.Warning && l.Category.Contains("Outbox", StringComparison.Ordinal)).TakeLast(5)
+                .Select(l => $"{l.Category}: {l.Message} {l.Exception}")));
+        Assert.All(reports, r => Assert.True(worker.Store.HasEvent(r.EventId)));
+        Assert.True(worker.Store.PendingOutbox() > 0, "the refused feed entries are not pending in the outbox");
+        Assert.Contains(worker.Logs.Entries, l => l.Level == LogLevel.Warning && l.Message.StartsWith("The broker refused the message", StringComparison.Ordinal));
+
+        // A completion is not held back by the full feed: it goes out while the feed entries wait.
+        var opened = Events.Valid("subway-16-south", "opened");
+        await client.PublishJson(Queues.InputExchange, opened, opened.EventId.ToString());
+        await client.WaitFor("it-feed-full-completions", m => m.Text.Contains("subway-16-south", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Equal(1, metrics.Sum("milestones.completions.published"));
+
+        // A reader empties the feed: the waiting entries are published on later passes, each once, none lost.
+        var expected = reports.Append(opened).Select(r => r.EventId).ToHashSet();
+        var fed = new HashSet<Guid>();
+        await Poll.Until(async () =>
+        {
+            foreach (var message in await client.Drain(Queues.Feed))
+            {
+                fed.Add(message.JsonBody.GetProperty("message").GetProperty("eventId").GetGuid());
+            }
+            return fed.IsSupersetOf(expected) && worker.Store.PendingOutbox() == 0;
+        }, TimeSpan.FromSeconds(60), () => $"{fed.Intersect(expected).Count()} of {expected.Count} feed entries read, {worker.Store.PendingOutbox()} pending");
+        Assert.Equal(expected.Count, fed.Intersect(expected).Count());
+    }
+
     /// <summary>The queue policies exactly as the script makes them, with a tiny bound, set on this test's virtual host.</summary>
     static async Task ApplyThePolicies(string vhost)
     {
@@ -73,7 +133,7 @@ public sealed class Bounded_sink_queues(WorkerFixture fixture, ITestOutputHelper
         Assert.True(result.ExitCode == 0, result.ToString());
         using var definitions = JsonDocument.Parse(result.Output);
         var policies = definitions.RootElement.GetProperty("policies").EnumerateArray().ToList();
-        Assert.Equal(3, policies.Count);
+        Assert.Equal(4, policies.Count);
         foreach (var policy in policies)
         {
             Assert.Equal(vhost, policy.GetProperty("vhost").GetString());

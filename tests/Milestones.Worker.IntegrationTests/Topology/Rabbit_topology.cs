@@ -25,15 +25,35 @@ public sealed class Rabbit_topology(WorkerFixture fixture) : IClassFixture<Worke
         Assert.Contains("{\"x-delivery-limit\",5}", queues[Queues.Quarantine][1], StringComparison.Ordinal);
         Assert.Contains("{\"x-dead-letter-exchange\",\"milestones-worker_dlq\"}", queues[Queues.Quarantine][1], StringComparison.Ordinal);
         Assert.Contains("{\"x-queue-type\",\"quorum\"}", queues[Queues.DeadLetter][1], StringComparison.Ordinal);
+        // The other inputs: quorum queues of their own, one message at a time, bounded deliveries like the quarantine.
+        foreach (var queue in new[] { Queues.Retractions, Queues.Progress, Queues.Registrations })
+        {
+            Assert.Contains("{\"x-queue-type\",\"quorum\"}", queues[queue][1], StringComparison.Ordinal);
+            Assert.Contains("{\"x-delivery-limit\",5}", queues[queue][1], StringComparison.Ordinal);
+            Assert.Contains("{\"x-dead-letter-exchange\",\"milestones-worker_dlq\"}", queues[queue][1], StringComparison.Ordinal);
+        }
+        // The feed's queue: durable quorum queue without a bound of its own (the broker policy bounds it).
+        Assert.Equal("true", queues[Queues.Feed][0]);
+        Assert.Contains("{\"x-queue-type\",\"quorum\"}", queues[Queues.Feed][1], StringComparison.Ordinal);
+        Assert.DoesNotContain("x-max-length", queues[Queues.Feed][1], StringComparison.Ordinal);
 
         var consumers = Table(await TestVirtualHost.Ctl("-q", "list_consumers", "-p", vhost, "--no-table-headers", "queue_name", "prefetch_count"));
         Assert.Equal("256", consumers[Queues.Input][0]);   // Messaging:PrefetchCount default
         Assert.Equal("1", consumers[Queues.Quarantine][0]);
+        Assert.Equal("1", consumers[Queues.Progress][0]);
+        Assert.Equal("1", consumers[Queues.Registrations][0]);
+        Assert.DoesNotContain(Queues.Feed, consumers.Keys);   // the worker only feeds it
 
         var bindings = await TestVirtualHost.Ctl("-q", "list_bindings", "-p", vhost, "--no-table-headers", "source_name", "destination_name");
         Assert.Contains($"{Queues.InputExchange}\t{Queues.Input}", bindings, StringComparison.Ordinal);
         Assert.Contains($"{Queues.DeadLetter}\t{Queues.DeadLetter}", bindings, StringComparison.Ordinal);
         Assert.DoesNotContain($"{Queues.InputExchange}\t{Queues.Quarantine}", bindings, StringComparison.Ordinal);
+        // Each input exchange reaches its own queue (through the queue's exchange of the same name).
+        var bindingLines = bindings.Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Contains($"{Queues.ProgressExchange}\t{Queues.Progress}", bindingLines);
+        Assert.Contains($"{Queues.RegisteredExchange}\t{Queues.Registrations}", bindingLines);
+        Assert.DoesNotContain($"{Queues.ProgressExchange}\t{Queues.Input}", bindingLines);
+        Assert.Contains($"{Queues.RecordedExchange}\t{Queues.Feed}", bindingLines);
     }
 
     static Dictionary<string, string[]> Table(string output) =>
