@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using MassTransit;
 using Milestones.Contracts;
 using Milestones.Domain.Recording;
 using Milestones.Worker.Messaging;
@@ -8,17 +7,15 @@ namespace Milestones.Worker.Consumers;
 
 /// <summary>Records a reported milestone; a completion it causes is published by the outbox dispatcher.</summary>
 public sealed class MilestoneReachedConsumer(RecordingIntake intake, InputRecording recording, ILogger<MilestoneReachedConsumer> logger)
-    : IConsumer<MilestoneReached>
+    : RecordingConsumer<MilestoneReached>(intake, recording, logger)
 {
-    public async Task Consume(ConsumeContext<MilestoneReached> context)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var message = context.Message;
-        using var activity = recording.StartSpan(message);
-        var (source, unidentified) = recording.Identify(context, message.SourceSystem);
-        var outcome = unidentified is null
-            ? await intake.Record(RecordRequest.Of(message.ToDomain(source)), context.CancellationToken)
-            : RecordOutcome.Rejected(unidentified);
-        recording.Conclude(logger, activity, outcome, message.EventId, message.ProjectId, source, started);
-    }
+    protected override Activity? StartSpan(InputRecording spans, MilestoneReached message) => spans.StartSpan(message);
+
+    protected override string? ClaimedSource(MilestoneReached message) => message.SourceSystem;
+
+    protected override RecordRequest ToRequest(MilestoneReached message, string source) => RecordRequest.Of(message.ToDomain(source));
+
+    protected override Guid EventId(MilestoneReached message) => message.EventId;
+
+    protected override string? ProjectId(MilestoneReached message) => message.ProjectId;
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using MassTransit;
 using Milestones.Contracts;
 using Milestones.Domain.Recording;
 using Milestones.Worker.Messaging;
@@ -8,17 +7,15 @@ namespace Milestones.Worker.Consumers;
 
 /// <summary>Records a retraction; a reopening it causes is published by the outbox dispatcher.</summary>
 public sealed class MilestoneRetractedConsumer(RecordingIntake intake, InputRecording recording, ILogger<MilestoneRetractedConsumer> logger)
-    : IConsumer<MilestoneRetracted>
+    : RecordingConsumer<MilestoneRetracted>(intake, recording, logger)
 {
-    public async Task Consume(ConsumeContext<MilestoneRetracted> context)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var message = context.Message;
-        using var activity = recording.StartSpan(message);
-        var (source, unidentified) = recording.Identify(context, message.SourceSystem);
-        var outcome = unidentified is null
-            ? await intake.Record(RecordRequest.Of(message.ToDomain(source)), context.CancellationToken)
-            : RecordOutcome.Rejected(unidentified);
-        recording.Conclude(logger, activity, outcome, message.EventId, message.ProjectId, source, started);
-    }
+    protected override Activity? StartSpan(InputRecording spans, MilestoneRetracted message) => spans.StartSpan(message);
+
+    protected override string? ClaimedSource(MilestoneRetracted message) => message.SourceSystem;
+
+    protected override RecordRequest ToRequest(MilestoneRetracted message, string source) => RecordRequest.Of(message.ToDomain(source));
+
+    protected override Guid EventId(MilestoneRetracted message) => message.EventId;
+
+    protected override string? ProjectId(MilestoneRetracted message) => message.ProjectId;
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using MassTransit;
 using Milestones.Contracts;
 using Milestones.Domain.Recording;
 using Milestones.Worker.Messaging;
@@ -11,17 +10,15 @@ namespace Milestones.Worker.Consumers;
 /// completion or reopening the amended plan causes is published by the outbox dispatcher.
 /// </summary>
 public sealed class ProjectRegisteredConsumer(RecordingIntake intake, InputRecording recording, ILogger<ProjectRegisteredConsumer> logger)
-    : IConsumer<ProjectRegistered>
+    : RecordingConsumer<ProjectRegistered>(intake, recording, logger)
 {
-    public async Task Consume(ConsumeContext<ProjectRegistered> context)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var message = context.Message;
-        using var activity = recording.StartSpan(message);
-        var (source, unidentified) = recording.Identify(context, message.SourceSystem);
-        var outcome = unidentified is null
-            ? await intake.Record(RecordRequest.Of(message.ToDomain(source)), context.CancellationToken)
-            : RecordOutcome.Rejected(unidentified);
-        recording.Conclude(logger, activity, outcome, message.EventId, message.Project?.Id, source, started);
-    }
+    protected override Activity? StartSpan(InputRecording spans, ProjectRegistered message) => spans.StartSpan(message);
+
+    protected override string? ClaimedSource(ProjectRegistered message) => message.SourceSystem;
+
+    protected override RecordRequest ToRequest(ProjectRegistered message, string source) => RecordRequest.Of(message.ToDomain(source));
+
+    protected override Guid EventId(ProjectRegistered message) => message.EventId;
+
+    protected override string? ProjectId(ProjectRegistered message) => message.Project?.Id;
 }
