@@ -51,8 +51,11 @@ public class Keeping_the_trace_with_the_outbox_entry
         span.Stop();
 
         Assert.NotNull(outcome.Completion);
-        var entry = Assert.Single(await sqlite.ClaimPending("test", 10, TimeSpan.FromMinutes(1), Cancel));
-        Assert.Equal(span.Id, entry.TraceParent);
+        // The completion and the event feed's entry, both with the span as their trace parent.
+        var entries = await sqlite.ClaimPending("test", 10, TimeSpan.FromMinutes(1), Cancel);
+        Assert.Single(entries, e => e.Message is ProjectCompletion);
+        Assert.Single(entries, e => e.Message is EventRecordedNotice);
+        Assert.All(entries, e => Assert.Equal(span.Id, e.TraceParent));
     }
 
     [Fact]
@@ -63,8 +66,9 @@ public class Keeping_the_trace_with_the_outbox_entry
 
         await Intake(sqlite)(MetroOpened());
 
-        var entry = Assert.Single(await sqlite.ClaimPending("test", 10, TimeSpan.FromMinutes(1), Cancel));
-        Assert.Null(entry.TraceParent);
+        var entries = await sqlite.ClaimPending("test", 10, TimeSpan.FromMinutes(1), Cancel);
+        Assert.Equal(2, entries.Count);
+        Assert.All(entries, e => Assert.Null(e.TraceParent));
     }
 
     [Fact]
@@ -92,7 +96,8 @@ public class Keeping_the_trace_with_the_outbox_entry
         await Intake(store)(MetroOpened());
         span.Stop();
 
-        var entry = Assert.Single(await store.ClaimPending("test", 10, TimeSpan.FromMinutes(1), Cancel));
-        Assert.Equal(span.Id, entry.TraceParent);
+        var entries = await store.ClaimPending("test", 10, TimeSpan.FromMinutes(1), Cancel);
+        Assert.Single(entries, e => e.Message is ProjectCompletion);
+        Assert.All(entries, e => Assert.Equal(span.Id, e.TraceParent));
     }
 }

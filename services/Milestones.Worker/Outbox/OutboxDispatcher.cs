@@ -12,7 +12,7 @@ namespace Milestones.Worker.Outbox;
 /// <summary>
 /// Publishes the entries that commits left in the outbox, each with its deterministic message id, then marks them
 /// sent. A crash between the publish and the mark re-publishes the same message id after restart: consumers
-/// de-duplicate on it. On shutdown it drains what is pending while the bus is still up.
+/// de-duplicate on it. On shutdown it drains what was pending at the stop while the bus is still up.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     IOutboxStore store,
@@ -65,12 +65,28 @@ public sealed partial class OutboxDispatcher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        // Flush: hosted services stop in reverse order, so the bus (registered first) is still running here.
+        // Flush: hosted services stop in reverse order, so the bus (registered first) is still running here — and still
+        // consuming. So the flush is bounded twice: by the backlog at the stop (entries are claimed oldest first, so what
+        // the consumers add meanwhile, such as each event's feed entry, is not chased) and by Outbox:StopFlushTimeout.
+        // What is left waits in the outbox for the next start or another replica.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(options.Value.StopFlushTimeout);
         try
         {
-            while (await DispatchBatch(options.Value, cancellationToken) > 0)
+            var pending = (await store.GetBacklog(budget.Token)).Count;
+            for (long published = 0; published < pending;)
             {
+                var batch = await DispatchBatch(options.Value, budget.Token);
+                if (batch == 0)
+                {
+                    break;
+                }
+                published += batch;
             }
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            LogFlushCut(options.Value.StopFlushTimeout);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -205,6 +221,9 @@ public sealed partial class OutboxDispatcher(
             LogBacklogFailed(ex);
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Stopped flushing the outbox after {Budget}: what is left is published by the next start or another replica")]
+    partial void LogFlushCut(TimeSpan budget);
 
     [LoggerMessage(LogLevel.Information, "Published {MessageType} for {ProjectId} (number {Number}, message {MessageId})")]
     partial void LogPublished(string messageType, string projectId, int number, Guid messageId);

@@ -34,4 +34,11 @@ public sealed class OutboxOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// On shutdown, how long the dispatcher goes on publishing what was pending at the stop, while the bus is still up
+    /// (and still consuming). What is left waits in the outbox for the next start or another replica. Default 2 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan StopFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

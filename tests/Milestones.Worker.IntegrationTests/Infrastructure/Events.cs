@@ -8,6 +8,13 @@ public static class Events
 {
     public static ProjectCatalog Catalog { get; } = ProjectCatalog.LoadFile(Path.Combine(Paths.WorkerDirectory, "catalog", "fengtai-2023.json"));
 
+    /// <summary>
+    /// The catalog's projects that their milestones alone complete: all but those that also require a target (南苑森林湿地公园
+    /// and the district programmes, which have only a target).
+    /// </summary>
+    public static IReadOnlyList<ProjectDefinition> CompletedByMilestones { get; } =
+        Catalog.Projects.Where(p => p.Plan.Milestones.Count > 0 && !p.RequiredTargets.Any()).ToList();
+
     /// <summary>The source the tests publish as: the district office, which may report on every project.</summary>
     public const string Source = "fengtai-pmo";
 
@@ -26,13 +33,13 @@ public static class Events
     };
 
     /// <summary>
-    /// A stream of <paramref name="count"/> distinct events over <paramref name="projects"/> (every catalog project by
-    /// default), each project going through every milestone of its plan, so every project completes once when at
+    /// A stream of <paramref name="count"/> distinct events over <paramref name="projects"/> (every project its milestones
+    /// alone complete, by default), each project going through every milestone of its plan, so every project completes once when at
     /// least projects × 5 events are applied. Times differ, so the earliest report of a milestone is what counts.
     /// </summary>
     public static IReadOnlyList<MilestoneReached> Stream(int count, IReadOnlyList<string>? projects = null)
     {
-        projects ??= Catalog.Projects.Select(p => p.Id).ToList();
+        projects ??= CompletedByMilestones.Select(p => p.Id).ToList();
         var list = new List<MilestoneReached>(count);
         for (var i = 0; i < count; i++)
         {
