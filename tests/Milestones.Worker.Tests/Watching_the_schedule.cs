@@ -92,6 +92,8 @@ public class Watching_the_schedule
             time.Advance(TimeSpan.FromMinutes(1));
         }
         Assert.Equal(0, await watch.Check(Cancel));
+        // The timer's pass counts its findings once each is recorded, which can be just after the entries show: wait for it.
+        await Until(() => Task.FromResult(announced.GetMeasurementSnapshot().EvaluateAsCounter() >= Scheduled.Length));
         Assert.Equal(Scheduled.Length, announced.GetMeasurementSnapshot().EvaluateAsCounter());
         foreach (var (project, milestone) in Scheduled)
         {
