@@ -32,7 +32,7 @@ public sealed record ProjectDefinition
     /// <summary>The target of this metric, if the project has one.</summary>
     public QuantitativeTarget? TargetOf(string metric) => Targets.FirstOrDefault(t => string.Equals(t.Metric, metric, StringComparison.Ordinal));
 
-    /// <summary>True when the project's plan requires this target to be met for completion.</summary>
+    /// <summary>The targets the project must meet to be complete.</summary>
     public IEnumerable<QuantitativeTarget> RequiredTargets => Targets.Where(t => t.Required);
 }
 

@@ -10,8 +10,6 @@ public sealed record CompletionRule(MilestonePlan Plan, IReadOnlyList<Quantitati
 {
     public static implicit operator CompletionRule(MilestonePlan plan) => new(plan, []);
 
-    public static CompletionRule FromMilestonePlan(MilestonePlan plan) => plan;
-
     /// <summary>The project's rule as its catalog entry says.</summary>
     public static CompletionRule Of(ProjectDefinition project)
     {

@@ -42,48 +42,21 @@ public static class MilestonesTracing
     public static Activity? StartRecord(MilestoneReached message, MilestonesTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(telemetry);
-        var activity = Source.StartActivity(RecordSpan);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag(ProjectIdTag, telemetry.ProjectTag(message.ProjectId));
-            activity.SetTag(MilestoneCodeTag, MilestonesTelemetry.Clip(message.MilestoneCode));
-            activity.SetTag(EventIdTag, message.EventId.ToString());
-            activity.SetTag(SourceSystemTag, telemetry.SourceTag(message.SourceSystem));
-        }
-        return activity;
+        return StartInput(telemetry, message.ProjectId, message.EventId, message.SourceSystem, MilestoneCodeTag, MilestonesTelemetry.Clip(message.MilestoneCode));
     }
 
     /// <summary>The span around recording one retraction, a child of MassTransit's consume span; bounded like <see cref="StartRecord"/>.</summary>
     public static Activity? StartRetract(MilestoneRetracted message, MilestonesTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(telemetry);
-        var activity = Source.StartActivity(RecordSpan);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag(ProjectIdTag, telemetry.ProjectTag(message.ProjectId));
-            activity.SetTag(SourceSystemTag, telemetry.SourceTag(message.SourceSystem));
-            activity.SetTag(EventIdTag, message.EventId.ToString());
-            activity.SetTag(RetractedEventIdTag, message.RetractedEventId.ToString());
-        }
-        return activity;
+        return StartInput(telemetry, message.ProjectId, message.EventId, message.SourceSystem, RetractedEventIdTag, message.RetractedEventId.ToString());
     }
 
     /// <summary>The span around recording one progress report, a child of MassTransit's consume span; bounded like <see cref="StartRecord"/>.</summary>
     public static Activity? StartProgress(ProgressReported message, MilestonesTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(telemetry);
-        var activity = Source.StartActivity(RecordSpan);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag(ProjectIdTag, telemetry.ProjectTag(message.ProjectId));
-            activity.SetTag(MetricTag, MilestonesTelemetry.Clip(message.Metric));
-            activity.SetTag(EventIdTag, message.EventId.ToString());
-            activity.SetTag(SourceSystemTag, telemetry.SourceTag(message.SourceSystem));
-        }
-        return activity;
+        return StartInput(telemetry, message.ProjectId, message.EventId, message.SourceSystem, MetricTag, MilestonesTelemetry.Clip(message.Metric));
     }
 
     /// <summary>
@@ -93,14 +66,20 @@ public static class MilestonesTracing
     public static Activity? StartRegister(ProjectRegistered message, MilestonesTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return StartInput(telemetry, message.Project?.Id, message.EventId, message.SourceSystem, RevisionTag, message.Revision);
+    }
+
+    /// <summary>The record span of one inbound message: its project and source bounded, its id, and one tag of its kind.</summary>
+    static Activity? StartInput(MilestonesTelemetry telemetry, string? projectId, Guid eventId, string? sourceSystem, string kindTag, object? kindValue)
+    {
         ArgumentNullException.ThrowIfNull(telemetry);
         var activity = Source.StartActivity(RecordSpan);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(ProjectIdTag, telemetry.ProjectTag(message.Project?.Id));
-            activity.SetTag(RevisionTag, message.Revision);
-            activity.SetTag(EventIdTag, message.EventId.ToString());
-            activity.SetTag(SourceSystemTag, telemetry.SourceTag(message.SourceSystem));
+            activity.SetTag(ProjectIdTag, telemetry.ProjectTag(projectId));
+            activity.SetTag(kindTag, kindValue);
+            activity.SetTag(EventIdTag, eventId.ToString());
+            activity.SetTag(SourceSystemTag, telemetry.SourceTag(sourceSystem));
         }
         return activity;
     }
