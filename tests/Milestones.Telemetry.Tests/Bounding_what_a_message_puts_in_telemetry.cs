@@ -25,7 +25,8 @@ public class Bounding_what_a_message_puts_in_telemetry
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == MilestonesTelemetry.Name && instrument.Name == "milestones.events.consumed")
+            // This test's meter only: hosts that other tests run at the same time record under the same name.
+            if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Meter.Name == MilestonesTelemetry.Name && instrument.Name == "milestones.events.consumed")
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -80,16 +81,24 @@ public class Bounding_what_a_message_puts_in_telemetry
         using var meters = new MeterFactory();
         using var telemetry = new MilestonesTelemetry(meters, TimeProvider.System, Catalog);
         var spans = new List<Activity>();
+        var eventId = Guid.NewGuid();
         using var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == MilestonesTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Add,
+            // This test's span only: hosts that other tests run at the same time start spans from the same source.
+            ActivityStopped = span =>
+            {
+                if (Equals(span.GetTagItem(MilestonesTracing.EventIdTag), eventId.ToString()))
+                {
+                    spans.Add(span);
+                }
+            },
         };
         ActivitySource.AddActivityListener(listener);
         var hostile = new MilestoneReached
         {
-            EventId = Guid.NewGuid(),
+            EventId = eventId,
             ProjectId = "no-such-project-" + new string('p', 5_000),
             MilestoneCode = "opened\r\nforged log line " + new string('m', 5_000),
             OccurredAt = DateTimeOffset.UnixEpoch,

@@ -10,18 +10,31 @@ using OpenTelemetry.Metrics;
 
 namespace Milestones.Telemetry.Tests;
 
+/// <summary>
+/// The OpenTelemetry SDK's meter provider takes in every meter of the process that has the service's name, merges
+/// same-named instruments into one stream and stops exporting that stream when any one of those meters is disposed.
+/// A test that reads this host's export must therefore not run beside tests that start and stop other hosts.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AloneInTheProcess
+{
+    public const string Name = "alone in the process";
+}
+
 /// <summary>The outbox gauges report a sample the dispatcher takes at a bounded rate; a scrape never queries the store.</summary>
+[Collection(AloneInTheProcess.Name)]
 public class Sampling_the_outbox_backlog
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    static Dictionary<string, double> Observe(MilestonesTelemetry telemetry)
+    /// <summary>The outbox gauges of the meters <paramref name="meters"/> created; not those of a host another test runs meanwhile.</summary>
+    static Dictionary<string, double> Observe(MeterFactory meters)
     {
         var values = new Dictionary<string, double>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == MilestonesTelemetry.Name && instrument.Name.StartsWith("milestones.outbox.", StringComparison.Ordinal))
+            if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Meter.Name == MilestonesTelemetry.Name && instrument.Name.StartsWith("milestones.outbox.", StringComparison.Ordinal))
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -40,16 +53,16 @@ public class Sampling_the_outbox_backlog
         using var meters = new MeterFactory();
         using var telemetry = new MilestonesTelemetry(meters, time);
 
-        Assert.Empty(Observe(telemetry)); // nothing sampled yet: no made-up zero
+        Assert.Empty(Observe(meters)); // nothing sampled yet: no made-up zero
         telemetry.SampleBacklog(new OutboxBacklog(3, time.GetUtcNow().AddSeconds(-20)));
         time.Advance(TimeSpan.FromSeconds(10));
-        var observed = Observe(telemetry);
+        var observed = Observe(meters);
 
         Assert.Equal(3, observed["milestones.outbox.backlog"]);
         Assert.Equal(30, observed["milestones.outbox.oldest_age"]);
 
         telemetry.SampleBacklog(new OutboxBacklog(0, null));
-        observed = Observe(telemetry);
+        observed = Observe(meters);
         Assert.Equal(0, observed["milestones.outbox.backlog"]);
         Assert.Equal(0, observed["milestones.outbox.oldest_age"]);
     }
@@ -83,7 +96,14 @@ public class Sampling_the_outbox_backlog
             services.RemoveAll<IOutboxStore>();
             services.AddSingleton<IOutboxStore>(provider => outbox = new CountingOutbox(provider.GetRequiredService<SqliteMilestoneStore>()));
         });
-        await Poll.Until(() => outbox?.BacklogQueries == 1, TimeSpan.FromSeconds(10), "the dispatcher's first backlog sample");
+        int BacklogReadings() => worker.Metrics.Count(m => m.Name == "milestones.outbox.backlog");
+        // The query is counted when it starts and the sample kept when it returns: wait until an export shows it.
+        await Poll.Until(() =>
+        {
+            worker.FlushMetrics();
+            return BacklogReadings() > 0;
+        }, TimeSpan.FromSeconds(10), "the dispatcher's first backlog sample in an export");
+        var before = BacklogReadings();
 
         for (var scrape = 0; scrape < 20; scrape++)
         {
@@ -91,8 +111,8 @@ public class Sampling_the_outbox_backlog
         }
 
         Assert.Equal(1, outbox!.BacklogQueries);
-        var backlog = worker.Metrics.Where(m => m.Name == "milestones.outbox.backlog").ToList();
-        Assert.True(backlog.Count >= 20, $"expected a backlog reading on every export, got {backlog.Count}");
-        Assert.All(backlog, m => Assert.Equal("{entry}", m.Unit));
+        var readings = BacklogReadings() - before;
+        Assert.True(readings >= 20, $"expected a backlog reading on every export, got {readings}");
+        Assert.All(worker.Metrics.Where(m => m.Name == "milestones.outbox.backlog"), m => Assert.Equal("{entry}", m.Unit));
     }
 }
