@@ -7,7 +7,8 @@
 #   1. Installs Debian's rabbitmq-server if missing (a system broker it may auto-start is left alone).
 #   2. Starts a PRIVATE RabbitMQ broker on free ports, with its data in a temp dir, so tests never
 #      touch (or depend on) a system broker on 5672 and several runs can go side by side.
-#   3. Runs `dotnet test Milestones.sln -c Release` once, with TRX results.
+#   3. Restores in locked mode (the committed packages.lock.json files), builds, then runs
+#      `dotnet test Milestones.sln -c Release` once, with TRX results.
 #   4. Prints skipped tests with their reasons, failed tests, and as its LAST line:
 #        N passed, N failed, N skipped
 #   5. Stops the private broker and its epmd, removes the temp dir (also on error or Ctrl-C).
@@ -195,7 +196,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # loggers below work. Build once (in parallel), then run the test projects one at a time: some
 # integration tests stop and restart the shared private broker, which would break another
 # project's tests running at the same moment.
-build_args=(build Milestones.sln -c Release)
+# Restore first, in locked mode: exactly the versions in the projects' packages.lock.json, or a failure that names
+# the project whose dependencies changed (run `dotnet restore` to update its lock file, and commit it).
+restore_args=(restore Milestones.sln --locked-mode)
+build_args=(build Milestones.sln -c Release --no-restore)
 test_args=(test Milestones.sln -c Release --no-build -m:1
   --results-directory "$RESULTS_DIR"
   --logger "trx;LogFilePrefix=tr"
@@ -208,11 +212,15 @@ fi
 # In the background + wait, so that INT/TERM are handled at once (bash defers traps until a
 # foreground command ends).
 dotnet_rc=0
-log "dotnet ${build_args[*]}"
-dotnet "${build_args[@]}" &
-TEST_PID=$!
-wait "$TEST_PID" || dotnet_rc=$?
-TEST_PID=""
+for step in restore build; do
+  [ "$dotnet_rc" = 0 ] || break
+  declare -n args="${step}_args"
+  log "dotnet ${args[*]}"
+  dotnet "${args[@]}" &
+  TEST_PID=$!
+  wait "$TEST_PID" || dotnet_rc=$?
+  TEST_PID=""
+done
 if [ "$dotnet_rc" = 0 ]; then
   log "dotnet ${test_args[*]}"
   dotnet "${test_args[@]}" &
