@@ -19,6 +19,7 @@ namespace Milestones.Domain.Projects;
 /// once. A project whose rule requires a target completes only while the target is met, and a complete project that
 /// stops meeting its rule (a retraction, a lower later report, a plan amended to require more) is reopened.
 /// </para>
+/// <para>The rules in prose, with the guarantees they serve: docs/design.md.</para>
 /// </summary>
 public sealed record ProjectState
 {
@@ -149,11 +150,11 @@ public sealed record ProjectState
     /// Applies a validated retraction of this project. <paramref name="reportsOfMilestone"/>: every recorded report of the
     /// milestone that the withdrawn report is the winning report of (withdrawn or not; the state filters), so that the
     /// next earliest can take its place; empty when the withdrawn report is not a winning report, or not recorded yet.
-    /// </summary>
     /// <para>
     /// <paramref name="readingsOfMetric"/> does the same for a withdrawn progress report: every recorded report of the metric
     /// it is the current value of, so that the next latest takes its place.
     /// </para>
+    /// </summary>
     public MilestoneOutcome Retract(
         CompletionRule rule, RetractionRecord retraction, IEnumerable<ReachedMilestone> reportsOfMilestone, IEnumerable<ProgressReading>? readingsOfMetric = null)
     {

@@ -21,6 +21,7 @@ namespace Milestones.Domain.Recording;
 /// The recorder keeps the state and version of the projects it wrote last, so a project is read from the store only
 /// the first time and after a failed commit. One batch is recorded at a time.
 /// </para>
+/// <para>Where this sits on a message's way from the consumer to the outbox: docs/design.md.</para>
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001",
     Justification = "A SemaphoreSlim holds nothing to release unless its AvailableWaitHandle is used, which it is not here.")]
