@@ -264,7 +264,7 @@ public sealed class MilestoneRecorder(
                 {
                     outbox.Add(OutboxEntry.For(new EventRecordedNotice(record!, outcome.Changed, state.IsComplete), now, request.TraceParent));
                 }
-                applied[i] = RecordOutcome.Applied(outcome.Changed, outcome.Announcements);
+                applied[i] = RecordOutcome.Applied(outcome);
             }
             if (events.Count > 0)
             {
@@ -341,7 +341,7 @@ public sealed class MilestoneRecorder(
     /// store, to find the withdrawn report and the next earliest of its milestone; every input of the project before this
     /// one is written already (<see cref="NextRound"/>).
     /// </summary>
-    async Task<(MilestoneOutcome? Outcome, EventRecord? Record, Rejection? Refused)> Retract(
+    async Task<(ProjectDecision? Outcome, EventRecord? Record, Rejection? Refused)> Retract(
         Retraction r, ProjectState state, CompletionRule rule, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // The timeline holds the reports the state was built from, except (MongoDB) one whose commit stopped between its
@@ -375,7 +375,7 @@ public sealed class MilestoneRecorder(
     /// The schedule watch's finding, applied: recorded (and announced) the first time, a duplicate of the stored one
     /// afterwards (same event id and fingerprint); refused, and so not recorded, when the milestone is not overdue after all.
     /// </summary>
-    static (MilestoneOutcome? Outcome, EventRecord? Record, Rejection? Refused) NoteOverdue(
+    static (ProjectDecision? Outcome, EventRecord? Record, Rejection? Refused) NoteOverdue(
         ProjectState state, ProjectDefinition entry, OverdueCheck check, DateTimeOffset now) =>
         state.NoteOverdue(entry, check) is { } outcome
             ? (outcome, EventRecord.From(check, now), null)
