@@ -53,7 +53,8 @@ static class SqliteSchema
         AddColumnIfMissing(connection, "outbox", "trace_parent", "TEXT NULL");
         // Retractions are events too (their own id, so a redelivery is recognised); this names the report withdrawn.
         AddColumnIfMissing(connection, "events", "retracted_event_id", "TEXT NULL");
-        // What an outbox row announces: 'completed' or 'reopened'; rows from before reopenings existed are completions.
+        // What an outbox row announces ('completed', 'reopened', 'target-met', 'overdue', 'recorded'); rows from before
+        // reopenings existed have none and are completions.
         AddColumnIfMissing(connection, "outbox", "kind", "TEXT NULL");
         // What an event is (its code: reached, retracted, progress, registered, overdue); rows from before kinds were
         // stored have none and are reports or retractions, by retracted_event_id.

@@ -46,7 +46,10 @@ public class The_shipped_catalog
         Assert.False(CompleteFromReport(catalog.Get("fengtai-station-integration")));
     }
 
-    /// <summary>The seed lives in shared/, beside the repository; the test finds it by walking up.</summary>
+    /// <summary>
+    /// The report's full text is a newspaper's article, which the repository does not carry (the catalog cites it by its
+    /// publication); a checkout with a copy in a folder above it runs this test, any other skips it.
+    /// </summary>
     static string FindUp(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -78,7 +78,7 @@ public class Retractions_over_random_histories
             {
                 continue;
             }
-            MilestoneOutcome outcome;
+            ProjectDecision outcome;
             if (message is Report report)
             {
                 reports.Add(report.Event);

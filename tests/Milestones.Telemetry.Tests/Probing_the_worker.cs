@@ -3,7 +3,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Milestones.Telemetry.Tests.Infrastructure;
-using Probes = Milestones.ServiceDefaults.Extensions;
+using Probes = Milestones.ServiceDefaults.ServiceDefaultsExtensions;
 
 namespace Milestones.Telemetry.Tests;
 

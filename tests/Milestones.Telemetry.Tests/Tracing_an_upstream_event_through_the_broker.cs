@@ -9,7 +9,7 @@ using Milestones.Worker.Telemetry;
 using OpenTelemetry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using Probes = Milestones.ServiceDefaults.Extensions;
+using Probes = Milestones.ServiceDefaults.ServiceDefaultsExtensions;
 
 namespace Milestones.Telemetry.Tests;
 

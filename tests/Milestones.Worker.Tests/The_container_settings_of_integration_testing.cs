@@ -16,7 +16,7 @@ namespace Milestones.Worker.Tests;
 /// </summary>
 public sealed class The_container_settings_of_integration_testing
 {
-    /// <summary>The sections the worker binds, and the options type each binds to (as in Extensions.cs and the stores' extensions).</summary>
+    /// <summary>The sections the worker binds, and the options type each binds to (as in ApplicationServicesExtensions.cs and the stores' extensions).</summary>
     static readonly Dictionary<string, Type> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
         [MessagingOptions.SectionName] = typeof(MessagingOptions),

@@ -43,7 +43,7 @@ public static class ProjectReplay
                 throw new ArgumentException($"Event {e.EventId} belongs to project '{e.ProjectId}', not '{projectId}'.", nameof(eventsInRecordedOrder));
             }
             count++;
-            MilestoneOutcome? outcome;
+            ProjectDecision? outcome;
             switch (e.Kind)
             {
                 case EventKind.Retraction:

@@ -19,6 +19,7 @@ namespace Milestones.Domain.Projects;
 /// once. A project whose rule requires a target completes only while the target is met, and a complete project that
 /// stops meeting its rule (a retraction, a lower later report, a plan amended to require more) is reopened.
 /// </para>
+/// <para>The rules in prose, with the guarantees they serve: docs/design.md.</para>
 /// </summary>
 public sealed record ProjectState
 {
@@ -60,7 +61,7 @@ public sealed record ProjectState
         Retractions.TryGetValue(eventId, out var retraction) && retraction.Withdraws(reportedBy);
 
     /// <summary>Applies a validated report of this project.</summary>
-    public MilestoneOutcome Apply(CompletionRule rule, MilestoneEvent e)
+    public ProjectDecision Apply(CompletionRule rule, MilestoneEvent e)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(e);
@@ -70,14 +71,14 @@ public sealed record ProjectState
         if (IsWithdrawn(e.EventId, e.SourceSystem)
             || (Reached.TryGetValue(e.MilestoneCode, out var current) && !candidate.Precedes(current)))
         {
-            return MilestoneOutcome.Unchanged(this);
+            return ProjectDecision.Unchanged(this);
         }
         return (this with { Reached = Reached.SetItem(e.MilestoneCode, candidate) })
             .Settle(rule, new Trigger(e.EventId, e.SourceSystem, ReopenCause.Retraction, null));
     }
 
     /// <summary>Applies a validated progress report of this project (its metric and unit are the target's).</summary>
-    public MilestoneOutcome Apply(CompletionRule rule, ProgressReport p)
+    public ProjectDecision Apply(CompletionRule rule, ProgressReport p)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(p);
@@ -87,7 +88,7 @@ public sealed record ProjectState
         if (IsWithdrawn(p.EventId, p.SourceSystem)
             || (Progress.TryGetValue(p.Metric, out var current) && !candidate.Supersedes(current)))
         {
-            return MilestoneOutcome.Unchanged(this);
+            return ProjectDecision.Unchanged(this);
         }
         return (this with { Progress = Progress.SetItem(p.Metric, candidate) })
             .Settle(rule, new Trigger(p.EventId, p.SourceSystem, ReopenCause.Progress, null));
@@ -98,13 +99,13 @@ public sealed record ProjectState
     /// before it (the file's or an earlier registration's): a registration whose revision is not higher changes nothing.
     /// Otherwise the entry is stored and completion is decided again under its rule.
     /// </summary>
-    public MilestoneOutcome Register(ProjectDefinition? inForce, CatalogRegistration registration)
+    public ProjectDecision Register(ProjectDefinition? inForce, CatalogRegistration registration)
     {
         ArgumentNullException.ThrowIfNull(registration);
         EnsureSameProject(registration.ProjectId, registration.EventId);
         if (inForce is not null && registration.Definition.Revision <= inForce.Revision)
         {
-            return MilestoneOutcome.Unchanged(this);
+            return ProjectDecision.Unchanged(this);
         }
         var reason = $"plan amended to revision {registration.Definition.Revision}";
         return (this with { Registration = registration.ToRegistration() })
@@ -115,7 +116,7 @@ public sealed record ProjectState
     /// Notes that a scheduled milestone is overdue: announced the first time for its due date, unchanged afterwards. Null
     /// when it is not overdue (reached meanwhile, or no longer scheduled for that date), so nothing is to be recorded.
     /// </summary>
-    public MilestoneOutcome? NoteOverdue(ProjectDefinition project, OverdueCheck check)
+    public ProjectDecision? NoteOverdue(ProjectDefinition project, OverdueCheck check)
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(check);
@@ -128,10 +129,10 @@ public sealed record ProjectState
         var key = OverdueKey(check.MilestoneCode, check.Due);
         if (OverdueNoticed.Contains(key))
         {
-            return MilestoneOutcome.Unchanged(this);
+            return ProjectDecision.Unchanged(this);
         }
         var notice = new OverdueNotice(ProjectId, check.MilestoneCode, check.Due, check.DetectedAt, item.DaysLate(check.DetectedAt));
-        return new MilestoneOutcome(this with { OverdueNoticed = OverdueNoticed.Add(key) }, Changed: true, [notice]);
+        return new ProjectDecision(this with { OverdueNoticed = OverdueNoticed.Add(key) }, Changed: true, [notice]);
     }
 
     /// <summary>The key of an overdue announcement in <see cref="OverdueNoticed"/>.</summary>
@@ -149,12 +150,12 @@ public sealed record ProjectState
     /// Applies a validated retraction of this project. <paramref name="reportsOfMilestone"/>: every recorded report of the
     /// milestone that the withdrawn report is the winning report of (withdrawn or not; the state filters), so that the
     /// next earliest can take its place; empty when the withdrawn report is not a winning report, or not recorded yet.
-    /// </summary>
     /// <para>
     /// <paramref name="readingsOfMetric"/> does the same for a withdrawn progress report: every recorded report of the metric
     /// it is the current value of, so that the next latest takes its place.
     /// </para>
-    public MilestoneOutcome Retract(
+    /// </summary>
+    public ProjectDecision Retract(
         CompletionRule rule, RetractionRecord retraction, IEnumerable<ReachedMilestone> reportsOfMilestone, IEnumerable<ProgressReading>? readingsOfMetric = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -163,7 +164,7 @@ public sealed record ProjectState
         if (Retractions.ContainsKey(retraction.RetractedEventId))
         {
             // Withdrawn already: a second retraction of the same report is recorded with no effect.
-            return MilestoneOutcome.Unchanged(this);
+            return ProjectDecision.Unchanged(this);
         }
 
         var next = this with { Retractions = Retractions.Add(retraction.RetractedEventId, retraction) };
@@ -226,7 +227,7 @@ public sealed record ProjectState
     /// Decides the transitions the change made: each target that became met, then incomplete → complete or
     /// complete → reopened.
     /// </summary>
-    MilestoneOutcome Settle(CompletionRule rule, Trigger trigger)
+    ProjectDecision Settle(CompletionRule rule, Trigger trigger)
     {
         var announcements = new List<ProjectAnnouncement>();
         var state = SettleTargets(rule, trigger.EventId, announcements);
@@ -238,7 +239,7 @@ public sealed record ProjectState
             var targets = rule.RequiredTargets.Select(t => new MetTarget(t.Target, state.Progress[t.Metric])).ToList();
             var completedAt = milestones.Select(m => m.OccurredAt).Concat(targets.Select(t => t.Reading.OccurredAt)).Max();
             announcements.Add(new ProjectCompletion(ProjectId, completed.CompletionCount, completedAt, milestones, trigger.EventId) { Targets = targets });
-            return new MilestoneOutcome(completed, Changed: true, announcements);
+            return new ProjectDecision(completed, Changed: true, announcements);
         }
         if (state.IsComplete && !satisfied)
         {
@@ -256,9 +257,9 @@ public sealed record ProjectState
                     : string.Empty),
                 UnmetTargets = unmet,
             });
-            return new MilestoneOutcome(reopened, Changed: true, announcements);
+            return new ProjectDecision(reopened, Changed: true, announcements);
         }
-        return new MilestoneOutcome(state, Changed: true, announcements);
+        return new ProjectDecision(state, Changed: true, announcements);
     }
 
     /// <summary>Marks each target of the rule met or not as the values stand; a target that becomes met is announced.</summary>
@@ -322,21 +323,3 @@ public sealed record ProjectState
 
 /// <summary>Whether a target is met now, and how many times it became met.</summary>
 public sealed record TargetRecord(int TimesMet, bool IsMet);
-
-/// <summary>The result of applying one input: a report, a progress report, a retraction, a registration or an overdue finding.</summary>
-/// <param name="State">The state after it.</param>
-/// <param name="Changed">False when it changed nothing (a redelivery, a later report of a milestone already reached, a withdrawn report, a stale revision).</param>
-/// <param name="Announcements">What the change decided to announce, in order: targets met, then a completion or a reopening (or an overdue milestone).</param>
-public sealed record MilestoneOutcome(ProjectState State, bool Changed, IReadOnlyList<ProjectAnnouncement> Announcements)
-{
-    public static MilestoneOutcome Unchanged(ProjectState state) => new(state, Changed: false, []);
-
-    /// <summary>The completion or reopening this change decided, if it decided one.</summary>
-    public ProjectAnnouncement? Announcement => Announcements.FirstOrDefault(a => a is ProjectCompletion or ProjectReopening);
-
-    /// <summary>The completion this change decided, if it decided one.</summary>
-    public ProjectCompletion? Completion => Announcement as ProjectCompletion;
-
-    /// <summary>The reopening this change decided, if it decided one.</summary>
-    public ProjectReopening? Reopening => Announcement as ProjectReopening;
-}

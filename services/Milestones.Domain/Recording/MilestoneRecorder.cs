@@ -21,6 +21,7 @@ namespace Milestones.Domain.Recording;
 /// The recorder keeps the state and version of the projects it wrote last, so a project is read from the store only
 /// the first time and after a failed commit. One batch is recorded at a time.
 /// </para>
+/// <para>Where this sits on a message's way from the consumer to the outbox: docs/design.md.</para>
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001",
     Justification = "A SemaphoreSlim holds nothing to release unless its AvailableWaitHandle is used, which it is not here.")]
@@ -263,7 +264,7 @@ public sealed class MilestoneRecorder(
                 {
                     outbox.Add(OutboxEntry.For(new EventRecordedNotice(record!, outcome.Changed, state.IsComplete), now, request.TraceParent));
                 }
-                applied[i] = RecordOutcome.Applied(outcome.Changed, outcome.Announcements);
+                applied[i] = RecordOutcome.Applied(outcome);
             }
             if (events.Count > 0)
             {
@@ -340,7 +341,7 @@ public sealed class MilestoneRecorder(
     /// store, to find the withdrawn report and the next earliest of its milestone; every input of the project before this
     /// one is written already (<see cref="NextRound"/>).
     /// </summary>
-    async Task<(MilestoneOutcome? Outcome, EventRecord? Record, Rejection? Refused)> Retract(
+    async Task<(ProjectDecision? Outcome, EventRecord? Record, Rejection? Refused)> Retract(
         Retraction r, ProjectState state, CompletionRule rule, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // The timeline holds the reports the state was built from, except (MongoDB) one whose commit stopped between its
@@ -374,7 +375,7 @@ public sealed class MilestoneRecorder(
     /// The schedule watch's finding, applied: recorded (and announced) the first time, a duplicate of the stored one
     /// afterwards (same event id and fingerprint); refused, and so not recorded, when the milestone is not overdue after all.
     /// </summary>
-    static (MilestoneOutcome? Outcome, EventRecord? Record, Rejection? Refused) NoteOverdue(
+    static (ProjectDecision? Outcome, EventRecord? Record, Rejection? Refused) NoteOverdue(
         ProjectState state, ProjectDefinition entry, OverdueCheck check, DateTimeOffset now) =>
         state.NoteOverdue(entry, check) is { } outcome
             ? (outcome, EventRecord.From(check, now), null)

@@ -23,7 +23,7 @@ public interface IOutboxStore
 /// <param name="MessageId">The transport message id: deterministic, so a repeated publish is recognisable.</param>
 /// <param name="ProjectId">The project it is about.</param>
 /// <param name="EnqueuedAt">When the state change that produced it was committed.</param>
-/// <param name="Message">The completion or reopening to announce.</param>
+/// <param name="Message">What to announce: a completion, a reopening, a target met, an overdue milestone, or a recorded event for the feed.</param>
 /// <param name="TraceParent">
 /// The W3C <c>traceparent</c> of the work that produced the entry, so that the later publish joins the trace of the
 /// event that caused it; null when there was none. A plain string keeps the domain free of tracing types.

@@ -102,7 +102,11 @@ public sealed record ProjectCommit(IReadOnlyList<EventRecord> Events, long Expec
         new([e], expectedVersion, state, outbox ?? []);
 }
 
-/// <summary>What one project's commit did.</summary>
+/// <summary>
+/// The store's result: what one project's <see cref="ProjectCommit"/> did. The recorder turns it into each input's
+/// <see cref="Recording.RecordOutcome"/>; the domain's own result is <see cref="Projects.ProjectDecision"/>. One result
+/// type per layer: docs/design.md.
+/// </summary>
 public abstract record CommitResult
 {
     CommitResult()

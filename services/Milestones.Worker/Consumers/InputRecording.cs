@@ -85,8 +85,8 @@ public sealed partial class InputRecording(
     [LoggerMessage(LogLevel.Debug, "Event {EventId} for project {ProjectId} was already recorded")]
     static partial void LogDuplicate(ILogger logger, Guid eventId, string? projectId);
 
-    // Debug: one line per event at thousands of events a second costs more than the recording itself, and the
-    // record is in the store (GET /projects/{id}/events) and in the traces and metrics.
+    // Debug: one line per event, at the rates a replica records (docs/benchmarks.md), costs more than the recording
+    // itself, and the record is in the store (GET /projects/{id}/events) and in the traces and metrics.
     [LoggerMessage(LogLevel.Debug, "Recorded event {EventId} of project {ProjectId}")]
     static partial void LogRecorded(ILogger logger, Guid eventId, string? projectId);
 

@@ -64,7 +64,7 @@ public sealed class ProductionWithoutMongoDb : IAsyncLifetime
     {
         _ = factory.Server;
         var report = await factory.Services.GetRequiredService<HealthCheckService>()
-            .CheckHealthAsync(check => check.Tags.Contains(ServiceDefaults.Extensions.ReadyTag), TestContext.Current.CancellationToken);
+            .CheckHealthAsync(check => check.Tags.Contains(ServiceDefaults.ServiceDefaultsExtensions.ReadyTag), TestContext.Current.CancellationToken);
 
         var mongo = report.Entries[MongoDbStoreExtensions.HealthCheckName];
         Assert.Equal(HealthStatus.Unhealthy, mongo.Status);

@@ -325,7 +325,7 @@ public sealed class BsonMappingRoundTrips
     static (ProjectCommit Commit, ProjectCompletion Completion) CompletingCommit()
     {
         var state = ProjectState.Empty(TestCatalog.Hub);
-        MilestoneOutcome? outcome = null;
+        ProjectDecision? outcome = null;
         MilestoneEvent? last = null;
         foreach (var e in TestEvents.Completing(TestCatalog.Hub))
         {

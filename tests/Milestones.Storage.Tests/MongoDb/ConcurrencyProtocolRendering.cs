@@ -399,7 +399,7 @@ public sealed class ConcurrencyProtocolRendering
     {
         var events = TestEvents.Completing(TestCatalog.Hub);
         var state = ProjectState.Empty(TestCatalog.Hub);
-        MilestoneOutcome outcome = null!;
+        ProjectDecision outcome = null!;
         foreach (var e in completing ? events : events.SkipLast(1))
         {
             outcome = state.Apply(TestCatalog.Plan, e);

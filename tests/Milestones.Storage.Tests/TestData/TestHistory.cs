@@ -95,7 +95,7 @@ public static class TestHistory
         // Each event recorded a second after the one before, so that every store reads them back in one recorded order.
         DateTimeOffset Next() => now.AddSeconds(commits.Count);
 
-        void Commit(EventRecord record, MilestoneOutcome outcome)
+        void Commit(EventRecord record, ProjectDecision outcome)
         {
             var outbox = outcome.Announcements.Select(a => OutboxEntry.For(a, record.RecordedAt, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")).ToList();
             outbox.Add(OutboxEntry.For(new EventRecordedNotice(record, outcome.Changed, outcome.State.IsComplete), record.RecordedAt));

@@ -93,7 +93,7 @@ public sealed class InProcessWorker : IAsyncDisposable
     }
 
     public async Task WaitUntilReady() =>
-        await Poll.Until(async () => (await Http.GetAsync(Milestones.ServiceDefaults.Extensions.ReadyPath, TestContext.Current.CancellationToken)).StatusCode == HttpStatusCode.OK,
+        await Poll.Until(async () => (await Http.GetAsync(Milestones.ServiceDefaults.ServiceDefaultsExtensions.ReadyPath, TestContext.Current.CancellationToken)).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), () => "the in-process worker never became ready");
 
     /// <summary>Log lines of the consumer that mention an event id.</summary>

@@ -146,9 +146,9 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    public Task<HttpStatusCode?> Ready() => Probe(Milestones.ServiceDefaults.Extensions.ReadyPath);
+    public Task<HttpStatusCode?> Ready() => Probe(Milestones.ServiceDefaults.ServiceDefaultsExtensions.ReadyPath);
 
-    public Task<HttpStatusCode?> Live() => Probe(Milestones.ServiceDefaults.Extensions.LivePath);
+    public Task<HttpStatusCode?> Live() => Probe(Milestones.ServiceDefaults.ServiceDefaultsExtensions.LivePath);
 
     public Task WaitUntilReady(TimeSpan? timeout = null) =>
         Poll.Until(async () => AssertRunning() && await Ready() == HttpStatusCode.OK, timeout ?? TimeSpan.FromSeconds(60), () => $"{Name} never became ready");

@@ -17,7 +17,7 @@ using OpenTelemetry.Trace;
 namespace Milestones.ServiceDefaults;
 
 /// <summary>Telemetry and health for every Milestones host, in the shape of eShop's ServiceDefaults.</summary>
-public static class Extensions
+public static class ServiceDefaultsExtensions
 {
     /// <summary>Tag of checks that say whether the process is alive (nothing external).</summary>
     public const string LiveTag = "live";

@@ -2,7 +2,7 @@ using OpenTelemetry.Trace;
 
 namespace Milestones.Worker.Telemetry;
 
-public static class TelemetryRegistration
+public static class TelemetryExtensions
 {
     /// <summary>
     /// The worker's tracing beyond the service defaults: W3C trace context across the broker and spans around the store.

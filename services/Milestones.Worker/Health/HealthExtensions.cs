@@ -1,8 +1,9 @@
 using MassTransit;
+using Milestones.ServiceDefaults;
 
 namespace Milestones.Worker.Health;
 
-public static class HealthRegistration
+public static class HealthExtensions
 {
     /// <summary>
     /// The startup check (tagged startup) and the store-writes check (tagged ready: not ready while the store cannot be
@@ -14,8 +15,8 @@ public static class HealthRegistration
         builder.Services.AddSingleton<BusStartObserver>();
         builder.Services.AddBusObserver(provider => provider.GetRequiredService<BusStartObserver>());
         builder.Services.AddHealthChecks()
-            .AddCheck<StartupHealthCheck>("startup", tags: [Milestones.ServiceDefaults.Extensions.StartupTag])
-            .AddCheck<StoreWritesHealthCheck>("store-writes", tags: [Milestones.ServiceDefaults.Extensions.ReadyTag]);
+            .AddCheck<StartupHealthCheck>("startup", tags: [ServiceDefaultsExtensions.StartupTag])
+            .AddCheck<StoreWritesHealthCheck>("store-writes", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return builder;
     }
 }

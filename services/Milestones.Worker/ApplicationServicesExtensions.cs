@@ -20,7 +20,7 @@ using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker;
 
-public static class Extensions
+public static class ApplicationServicesExtensions
 {
     /// <summary>Everything the worker needs: catalog, domain, store, bus, outbox dispatcher and the demo when asked for.</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
@@ -106,11 +106,11 @@ public static class Extensions
                 builder.Services.AddSingleton<IProjectStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
                 builder.Services.AddSingleton<IOutboxStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
                 builder.Services.AddSingleton<IStoreMaintenance>(services => services.GetRequiredService<SqliteMilestoneStore>());
-                builder.Services.AddHealthChecks().AddCheck<SqliteStoreHealthCheck>("sqlite", tags: [Milestones.ServiceDefaults.Extensions.ReadyTag]);
+                builder.Services.AddHealthChecks().AddCheck<SqliteStoreHealthCheck>("sqlite", tags: [ServiceDefaultsExtensions.ReadyTag]);
                 break;
             case StorageProvider.MongoDb:
                 // Connection string from MongoDb__ConnectionString (environment or mounted secret file); see the adapter's README.
-                builder.AddMongoDbStore(Milestones.ServiceDefaults.Extensions.ReadyTag);
+                builder.AddMongoDbStore(ServiceDefaultsExtensions.ReadyTag);
                 break;
             default:
                 throw new OptionsValidationException(StorageOptions.SectionName, typeof(StorageOptions),
