@@ -134,15 +134,6 @@ public static class Extensions
             bus.AddConsumer<MilestoneRetractedConsumer, MilestoneRetractedConsumerDefinition>();
             bus.AddConsumer<ProgressReportedConsumer, ProgressReportedConsumerDefinition>();
             bus.AddConsumer<ProjectRegisteredConsumer, ProjectRegisteredConsumerDefinition>();
-            // The input endpoints' size limit and error pipe (they need the telemetry, which the definition has not).
-            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
-            {
-                var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
-                if (options.InputQueueNames.Contains(name))
-                {
-                    MilestoneReachedPipeline.ConfigureInput(endpoint, options, context.GetRequiredService<MilestonesTelemetry>());
-                }
-            });
             if (demo)
             {
                 bus.AddConsumer<ProjectCompletedPrinter>().Endpoint(e => e.Name = "milestones-demo-printer");

@@ -1,8 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Milestones.Contracts;
 using Milestones.Worker.Consumers;
-using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker.Messaging;
 
@@ -72,7 +70,6 @@ public static class MessagingExtensions
         bus.UsingRabbitMq((context, cfg) =>
         {
             var messaging = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
-            var testing = context.GetRequiredService<IOptions<TestingOptions>>().Value;
             var transport = context.GetRequiredService<IOptions<RabbitMqTransportOptions>>().Value;
             // With RabbitMqTransport:UseSsl, TLS whose certificate checks all stay on (BrokerTls, ServerCertificateTrust).
             cfg.ConfigureHost(transport, BrokerTls.Configure(transport, context.GetRequiredService<IOptions<BrokerTlsOptions>>().Value,
@@ -85,16 +82,11 @@ public static class MessagingExtensions
             // not declare them, can bind its queue before anything is published.
             // Published mandatory, so that one no queue would receive stays in the outbox (RabbitMqTopology.ConfigureOutputs).
             cfg.ConfigureOutputs(context.GetRequiredService<IOptions<FeedsOptions>>().Value);
+            // The input endpoints, each as its definition says (Consumers/*Definition.cs); the quarantine's is the reports
+            // consumer's second endpoint, so it is declared here.
             if (messaging.QuarantineRedeliveries)
             {
-                cfg.ReceiveEndpoint(messaging.QuarantineQueue(), endpoint =>
-                {
-                    // Fed only by the input queue's quarantine filter, never bound to the message exchanges.
-                    endpoint.ConfigureConsumeTopology = false;
-                    MilestoneReachedPipeline.ConfigureInput(endpoint, messaging, context.GetRequiredService<MilestonesTelemetry>());
-                    endpoint.Consumer<MilestoneReachedConsumer>(context, consumer =>
-                        MilestoneReachedPipeline.Configure<MilestoneReachedConsumer, MilestoneReached>(endpoint, consumer, messaging, testing, quarantine: true));
-                });
+                ActivatorUtilities.CreateInstance<MilestoneReachedQuarantineDefinition>(context).ReceiveEndpoint(cfg, context);
             }
             cfg.ConfigureEndpoints(context);
         });
