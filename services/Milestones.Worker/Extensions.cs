@@ -17,6 +17,7 @@ using Milestones.Worker.Outbox;
 using Milestones.Worker.Schedule;
 using Milestones.Worker.Security;
 using Milestones.Worker.Telemetry;
+using Milestones.Worker.Testing;
 
 namespace Milestones.Worker;
 
@@ -154,6 +155,8 @@ public static class Extensions
             }
         });
         builder.Services.AddOptions<RabbitMqTransportOptions>().BindConfiguration("RabbitMqTransport");
+        // Test-only switches (Testing/): off unless set, refused in Production.
+        builder.AddTestingSwitches();
         builder.AddMessagingLifetime();
     }
 }

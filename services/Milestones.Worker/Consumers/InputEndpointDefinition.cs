@@ -3,6 +3,7 @@ using MassTransit.Middleware;
 using Microsoft.Extensions.Options;
 using Milestones.Worker.Messaging;
 using Milestones.Worker.Telemetry;
+using Milestones.Worker.Testing;
 
 namespace Milestones.Worker.Consumers;
 
@@ -128,15 +129,8 @@ public abstract class InputEndpointDefinition<TConsumer, TMessage> : ConsumerDef
             retry.Exponential(Options.RetryLimit, Options.RetryMinInterval, Options.RetryMaxInterval, Options.RetryIntervalDelta);
         });
 
-        // 6. Test only, off unless a Testing: switch is set (refused in Production): crash the process on a given note.
-        if (!string.IsNullOrEmpty(testing.CrashOnNote))
-        {
-            endpoint.UseFilter(new CrashOnNoteFilter(testing.CrashOnNote, afterRecording: false));
-        }
-        if (!string.IsNullOrEmpty(testing.CrashAfterRecordingNote))
-        {
-            endpoint.UseFilter(new CrashOnNoteFilter(testing.CrashAfterRecordingNote, afterRecording: true));
-        }
+        // 6. Test only, nothing unless a Testing: switch is set (refused in Production): crash the process on a given note.
+        endpoint.UseTestingSwitches(testing);
 
         // 7. The consumer: it hands its event to the intake (RecordingIntake), which records whatever arrived meanwhile as
         //    one batch, applying each project's events in order; no partitioner by project is needed, and replicas among

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Milestones.Contracts;
 using Milestones.Worker.Messaging;
 using Milestones.Worker.Telemetry;
+using Milestones.Worker.Testing;
 
 namespace Milestones.Worker.Consumers;
 

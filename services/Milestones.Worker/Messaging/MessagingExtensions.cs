@@ -15,18 +15,11 @@ public static class MessagingExtensions
     /// <summary>
     /// Start and stop of the bus: the host does not wait for the broker to start (the probes must answer while it is
     /// unreachable: live, not ready), and stops the bus within <c>Messaging:StopTimeout</c>, inside the host's own
-    /// shutdown timeout. Also binds the test-only switches and refuses them in Production.
+    /// shutdown timeout. Also refuses an unauthenticated publisher on a broker outside Development.
     /// </summary>
     public static IHostApplicationBuilder AddMessagingLifetime(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        foreach (var key in new[] { CrashOnNoteFilter.ConfigurationKey, CrashOnNoteFilter.AfterRecordingConfigurationKey })
-        {
-            if (!string.IsNullOrEmpty(builder.Configuration[key]) && builder.Environment.IsProduction())
-            {
-                throw new InvalidOperationException($"{key} is a test switch; it is refused in the Production environment.");
-            }
-        }
         // Off is for Development, or for the in-memory transport, where only code inside the process can publish at all.
         // On a broker anywhere else every message must carry its broker-validated publisher.
         var messaging = builder.Configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>();
@@ -37,7 +30,6 @@ public static class MessagingExtensions
                 $"or with the in-memory transport only: in '{builder.Environment.EnvironmentName}' on a broker every message must carry its " +
                 "broker-validated publisher (AMQP user_id).");
         }
-        builder.Services.AddOptions<TestingOptions>().BindConfiguration(TestingOptions.SectionName);
         // guest/guest or no password: refused at start in Production (see BrokerCredentials).
         builder.Services.AddSingleton<IValidateOptions<RabbitMqTransportOptions>, BrokerCredentials>();
         builder.Services.AddOptions<RabbitMqTransportOptions>().ValidateOnStart();
