@@ -13,6 +13,7 @@ using Milestones.Worker.Consumers;
 using Milestones.Worker.Demo;
 using Milestones.Worker.Health;
 using Milestones.Worker.Messaging;
+using Milestones.Worker.Messaging.RabbitMq;
 using Milestones.Worker.Outbox;
 using Milestones.Worker.Schedule;
 using Milestones.Worker.Security;
@@ -154,7 +155,8 @@ public static class Extensions
                         ["Messaging:Transport must be set to 'InMemory' or 'RabbitMq'."]);
             }
         });
-        builder.Services.AddOptions<RabbitMqTransportOptions>().BindConfiguration("RabbitMqTransport");
+        // RabbitMqTransport and BrokerTls, checked at start (Messaging/RabbitMq/).
+        builder.Services.AddBrokerSettings();
         // Test-only switches (Testing/): off unless set, refused in Production.
         builder.AddTestingSwitches();
         builder.AddMessagingLifetime();

@@ -2,6 +2,8 @@ using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.Extensions.Options;
 using Milestones.Worker.Messaging;
+using Milestones.Worker.Messaging.InputEndpoints;
+using Milestones.Worker.Messaging.RabbitMq;
 using Milestones.Worker.Telemetry;
 using Milestones.Worker.Testing;
 

@@ -2,6 +2,8 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Milestones.Contracts;
 using Milestones.Worker.Messaging;
+using Milestones.Worker.Messaging.InputEndpoints;
+using Milestones.Worker.Messaging.RabbitMq;
 using Milestones.Worker.Telemetry;
 using Milestones.Worker.Testing;
 

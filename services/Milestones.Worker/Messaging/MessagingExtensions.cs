@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Milestones.Worker.Consumers;
 
 namespace Milestones.Worker.Messaging;
 
@@ -15,7 +14,7 @@ public static class MessagingExtensions
     /// <summary>
     /// Start and stop of the bus: the host does not wait for the broker to start (the probes must answer while it is
     /// unreachable: live, not ready), and stops the bus within <c>Messaging:StopTimeout</c>, inside the host's own
-    /// shutdown timeout. Also refuses an unauthenticated publisher on a broker outside Development.
+    /// shutdown timeout. Also refuses <c>Messaging:RequirePublisherIdentity=false</c> on a broker outside Development.
     /// </summary>
     public static IHostApplicationBuilder AddMessagingLifetime(this IHostApplicationBuilder builder)
     {
@@ -30,12 +29,6 @@ public static class MessagingExtensions
                 $"or with the in-memory transport only: in '{builder.Environment.EnvironmentName}' on a broker every message must carry its " +
                 "broker-validated publisher (AMQP user_id).");
         }
-        // guest/guest or no password: refused at start in Production (see BrokerCredentials).
-        builder.Services.AddSingleton<IValidateOptions<RabbitMqTransportOptions>, BrokerCredentials>();
-        builder.Services.AddOptions<RabbitMqTransportOptions>().ValidateOnStart();
-        // TLS to the broker: server name, CA bundle, client certificate; their files are loaded at start (BrokerTlsValidator).
-        builder.Services.AddOptions<BrokerTlsOptions>().BindConfiguration(BrokerTlsOptions.SectionName).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<BrokerTlsOptions>, BrokerTlsValidator>();
         builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
         {
             host.WaitUntilStarted = false;
@@ -50,37 +43,5 @@ public static class MessagingExtensions
             }
         });
         return builder;
-    }
-
-    /// <summary>
-    /// The production transport: RabbitMQ from the <c>RabbitMqTransport</c> section, with the topology of
-    /// <see cref="RabbitMqTopology"/>; what the worker sends and publishes carries its user (<see cref="BrokerUserIdFilter{TContext}"/>).
-    /// </summary>
-    public static void UsingMilestonesRabbitMq(this IBusRegistrationConfigurator bus)
-    {
-        ArgumentNullException.ThrowIfNull(bus);
-        bus.UsingRabbitMq((context, cfg) =>
-        {
-            var messaging = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
-            var transport = context.GetRequiredService<IOptions<RabbitMqTransportOptions>>().Value;
-            // With RabbitMqTransport:UseSsl, TLS whose certificate checks all stay on (BrokerTls, ServerCertificateTrust).
-            cfg.ConfigureHost(transport, BrokerTls.Configure(transport, context.GetRequiredService<IOptions<BrokerTlsOptions>>().Value,
-                context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerTls).FullName!)));
-            // Every message the worker sends or publishes carries its broker user as the AMQP user_id, which RabbitMQ
-            // validates against the connection: subscribers can check that a completion came from the worker.
-            cfg.ConfigureSend(send => send.UseFilter(new BrokerUserIdFilter<SendContext>(transport.User)));
-            cfg.ConfigurePublish(publish => publish.UseFilter(new BrokerUserIdFilter<PublishContext>(transport.User)));
-            // The output exchanges exist from the start, not from the first completion: a subscriber, whose user may
-            // not declare them, can bind its queue before anything is published.
-            // Published mandatory, so that one no queue would receive stays in the outbox (RabbitMqTopology.ConfigureOutputs).
-            cfg.ConfigureOutputs(context.GetRequiredService<IOptions<FeedsOptions>>().Value);
-            // The input endpoints, each as its definition says (Consumers/*Definition.cs); the quarantine's is the reports
-            // consumer's second endpoint, so it is declared here.
-            if (messaging.QuarantineRedeliveries)
-            {
-                ActivatorUtilities.CreateInstance<MilestoneReachedQuarantineDefinition>(context).ReceiveEndpoint(cfg, context);
-            }
-            cfg.ConfigureEndpoints(context);
-        });
     }
 }

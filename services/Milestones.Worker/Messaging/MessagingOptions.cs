@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Milestones.Worker.Messaging.RabbitMq;
 
 namespace Milestones.Worker.Messaging;
 

@@ -1,8 +1,9 @@
 using MassTransit;
 using MassTransit.Configuration;
 using Milestones.Contracts;
+using Milestones.Worker.Messaging.InputEndpoints;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.RabbitMq;
 
 /// <summary>
 /// The worker's RabbitMQ topology. For the input queue <c>milestones-worker</c> (<see cref="MessagingOptions.QueueName"/>):

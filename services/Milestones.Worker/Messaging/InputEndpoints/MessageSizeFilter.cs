@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.InputEndpoints;
 
 /// <summary>
 /// First filter of an input endpoint's receive pipe: a body longer than <see cref="MessagingOptions.MaxMessageBodySize"/>
@@ -23,7 +23,3 @@ public sealed class MessageSizeFilter(int maxBodySize) : IFilter<ReceiveContext>
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("milestonesMessageSize");
 }
-
-/// <summary>A message body over <see cref="MessagingOptions.MaxMessageBodySize"/>; reason code <see cref="MilestonesHeaders.TooLarge"/>.</summary>
-public sealed class MessageTooLargeException(long length, int limit)
-    : Exception($"{MilestonesHeaders.TooLarge}: the body has {length} bytes, more than the {limit} this endpoint reads");

@@ -1,7 +1,7 @@
 using MassTransit;
 using MassTransit.Context;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.InputEndpoints;
 
 /// <summary>
 /// On the public input endpoint, the message's <c>faultAddress</c> and <c>responseAddress</c> (written by whoever
