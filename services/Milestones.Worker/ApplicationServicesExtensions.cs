@@ -13,10 +13,12 @@ using Milestones.Worker.Consumers;
 using Milestones.Worker.Demo;
 using Milestones.Worker.Health;
 using Milestones.Worker.Messaging;
+using Milestones.Worker.Messaging.RabbitMq;
 using Milestones.Worker.Outbox;
 using Milestones.Worker.Schedule;
 using Milestones.Worker.Security;
 using Milestones.Worker.Telemetry;
+using Milestones.Worker.Testing;
 
 namespace Milestones.Worker;
 
@@ -134,15 +136,6 @@ public static class ApplicationServicesExtensions
             bus.AddConsumer<MilestoneRetractedConsumer, MilestoneRetractedConsumerDefinition>();
             bus.AddConsumer<ProgressReportedConsumer, ProgressReportedConsumerDefinition>();
             bus.AddConsumer<ProjectRegisteredConsumer, ProjectRegisteredConsumerDefinition>();
-            // The input endpoints' size limit and error pipe (they need the telemetry, which the definition has not).
-            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
-            {
-                var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
-                if (options.InputQueueNames.Contains(name))
-                {
-                    MilestoneReachedPipeline.ConfigureInput(endpoint, options, context.GetRequiredService<MilestonesTelemetry>());
-                }
-            });
             if (demo)
             {
                 bus.AddConsumer<ProjectCompletedPrinter>().Endpoint(e => e.Name = "milestones-demo-printer");
@@ -162,7 +155,10 @@ public static class ApplicationServicesExtensions
                         ["Messaging:Transport must be set to 'InMemory' or 'RabbitMq'."]);
             }
         });
-        builder.Services.AddOptions<RabbitMqTransportOptions>().BindConfiguration("RabbitMqTransport");
+        // RabbitMqTransport and BrokerTls, checked at start (Messaging/RabbitMq/).
+        builder.Services.AddBrokerSettings();
+        // Test-only switches (Testing/): off unless set, refused in Production.
+        builder.AddTestingSwitches();
         builder.AddMessagingLifetime();
     }
 }

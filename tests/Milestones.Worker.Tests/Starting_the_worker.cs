@@ -132,7 +132,7 @@ public class Starting_the_worker
         var host = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = environment };
         var messaging = Options.Create(new Messaging.MessagingOptions { Transport = Messaging.MessagingTransport.RabbitMq, AllowDefaultBrokerCredentials = optOut });
 
-        var result = new Messaging.BrokerCredentials(host, messaging).Validate(null, new MassTransit.RabbitMqTransportOptions { User = user, Pass = pass });
+        var result = new Messaging.RabbitMq.BrokerCredentials(host, messaging).Validate(null, new MassTransit.RabbitMqTransportOptions { User = user, Pass = pass });
 
         Assert.True(result.Succeeded, result.FailureMessage);
     }

@@ -5,6 +5,7 @@ using Milestones.Contracts;
 using Milestones.Domain.Recording;
 using Milestones.Domain.Validation;
 using Milestones.Worker.Messaging;
+using Milestones.Worker.Messaging.InputEndpoints;
 using Milestones.Worker.Outbox;
 using Milestones.Worker.Telemetry;
 

@@ -1,33 +1,28 @@
-using MassTransit;
-using Milestones.Contracts;
 using Microsoft.Extensions.Options;
+using Milestones.Contracts;
 using Milestones.Worker.Messaging;
+using Milestones.Worker.Telemetry;
+using Milestones.Worker.Testing;
 
 namespace Milestones.Worker.Consumers;
 
 /// <summary>
-/// The retractions endpoint, <c>&lt;QueueName&gt;-retractions</c>: its own queue (a plain JSON body is read as the type its
-/// endpoint consumes, so retractions cannot share the reports' queue), consumed one message at a time like the
-/// quarantine: corrections are rare, and each reads the project's reports.
+/// The retractions' endpoint, <c>&lt;QueueName&gt;-retractions</c>, bound to <c>milestones.milestone-retracted</c>: its own
+/// queue (a plain JSON body is read as the type its endpoint consumes, so retractions cannot share the reports' queue),
+/// consumed one message at a time like the quarantine: corrections are rare, and each reads the project's reports. What
+/// happens to a message on it: <see cref="InputEndpointDefinition{TConsumer, TMessage}"/>.
 /// </summary>
-public sealed class MilestoneRetractedConsumerDefinition : ConsumerDefinition<MilestoneRetractedConsumer>
+public sealed class MilestoneRetractedConsumerDefinition : InputEndpointDefinition<MilestoneRetractedConsumer, MilestoneRetracted>
 {
-    readonly MessagingOptions options;
-    readonly TestingOptions testing;
-
-    public MilestoneRetractedConsumerDefinition(IOptions<MessagingOptions> options, IOptions<TestingOptions> testing)
+    public MilestoneRetractedConsumerDefinition(IOptions<MessagingOptions> options, MilestonesTelemetry telemetry, IOptions<TestingOptions> testing)
+        : base(options, telemetry, testing)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(testing);
-        this.options = options.Value;
-        this.testing = testing.Value;
-        EndpointName = this.options.RetractionQueueName;
+        EndpointName = Options.RetractionQueueName;
         ConcurrentMessageLimit = 1;
     }
 
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<MilestoneRetractedConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
-        MilestoneReachedPipeline.Configure<MilestoneRetractedConsumer, MilestoneRetracted>(endpointConfigurator, consumerConfigurator, options, testing, quarantine: true);
+    /// <summary>One unacknowledged message at a time: a crash is charged to the message that caused it alone.</summary>
+    protected override int PrefetchCount => 1;
+
+    protected override int DeliveryLimit => Options.DeliveryLimit;
 }

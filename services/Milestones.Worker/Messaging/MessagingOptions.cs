@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Milestones.Worker.Messaging.RabbitMq;
 
 namespace Milestones.Worker.Messaging;
 
@@ -111,15 +112,6 @@ public sealed class MessagingOptions
 
     /// <summary>The input queue of catalog registrations, consumed one at a time: <c>&lt;QueueName&gt;-registrations</c>.</summary>
     public string RegistrationQueueName => QueueName + "-registrations";
-
-    /// <summary>
-    /// The queues of the inputs other than milestone reports, each consumed one message at a time with no quarantine
-    /// queue of its own: retractions, progress reports, registrations.
-    /// </summary>
-    public IReadOnlyList<string> OneAtATimeQueueNames => [RetractionQueueName, ProgressQueueName, RegistrationQueueName];
-
-    /// <summary>Every input queue the worker consumes from its exchanges (not the quarantine queue, which only the worker feeds).</summary>
-    public IReadOnlyList<string> InputQueueNames => [QueueName, .. OneAtATimeQueueNames];
 
     /// <summary>Growth step of the exponential backoff. Default 500 ms.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Storage;
 using Milestones.Worker.Messaging;
+using Milestones.Worker.Messaging.RabbitMq;
 using RabbitMQ.Client;
 using Spectre.Console;
 
@@ -85,7 +86,7 @@ public sealed class OpsContext(TextWriter stdout, IAnsiConsole output, IAnsiCons
         {
             // The worker's own TLS settings and checks (BrokerTls): server name, CA bundle, client certificate.
             factory.Ssl = BrokerTls.ToSslOption(transport, Services.GetRequiredService<IOptions<BrokerTlsOptions>>().Value,
-                Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerTls).FullName!));
+                Services.GetRequiredService<ILoggerFactory>().CreateLogger(BrokerTls.LogCategory));
         }
         try
         {

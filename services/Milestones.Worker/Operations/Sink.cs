@@ -1,5 +1,6 @@
 using Milestones.Contracts;
 using Milestones.Worker.Messaging;
+using Milestones.Worker.Messaging.RabbitMq;
 
 namespace Milestones.Worker.Operations;
 

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Milestones.Storage.MongoDB;
 using Milestones.Worker.Messaging;
+using Milestones.Worker.Messaging.RabbitMq;
 
 namespace Milestones.Worker.Security;
 

@@ -90,7 +90,7 @@ public sealed class MilestonesTelemetry : IDisposable
     /// <summary>Tag <c>queue</c> of <see cref="SinkRefused"/>: the sink queue that refused the move.</summary>
     public const string QueueTag = "queue";
 
-    /// <summary>Moves to a sink queue that failed (<see cref="Messaging.SinkRefusalFilter{TContext}"/>), by <see cref="QueueTag"/>.</summary>
+    /// <summary>Moves to a sink queue that failed (<see cref="Messaging.InputEndpoints.SinkRefusalFilter{TContext}"/>), by <see cref="QueueTag"/>.</summary>
     public Counter<long> SinkRefused { get; }
 
     /// <summary>Tag <c>kind</c> of <see cref="RecordFailures"/>: <c>outage</c>, <c>conflict</c> or <c>unexpected</c>.</summary>

@@ -1,8 +1,9 @@
 using MassTransit;
 using MassTransit.Configuration;
 using Milestones.Contracts;
+using Milestones.Worker.Messaging.InputEndpoints;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.RabbitMq;
 
 /// <summary>
 /// The worker's RabbitMQ topology. For the input queue <c>milestones-worker</c> (<see cref="MessagingOptions.QueueName"/>):
@@ -75,14 +76,17 @@ public static class RabbitMqTopology
         });
     }
 
-    /// <summary>A queue the worker consumes: durable quorum queue, bounded deliveries, dead-lettered to <c>_dlq</c>.</summary>
-    public static void ConfigureConsumedQueue(this IRabbitMqReceiveEndpointConfigurator endpoint, MessagingOptions options, bool quarantine)
+    /// <summary>
+    /// A queue the worker consumes: durable quorum queue, at most <paramref name="deliveryLimit"/> deliveries after a
+    /// consumer died holding a message (each endpoint's definition says its limit), dead-lettered to <c>_dlq</c>.
+    /// </summary>
+    public static void ConfigureConsumedQueue(this IRabbitMqReceiveEndpointConfigurator endpoint, MessagingOptions options, int deliveryLimit)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(options);
         endpoint.Durable = true;
         endpoint.SetQuorumQueue();
-        endpoint.SetQueueArgument("x-delivery-limit", quarantine || !options.QuarantineRedeliveries ? options.DeliveryLimit : options.InputDeliveryLimit);
+        endpoint.SetQueueArgument("x-delivery-limit", deliveryLimit);
         // Declares the _dlq exchange and queue and points the queue's x-dead-letter-exchange at it.
         endpoint.BindDeadLetterQueue(options.DeadLetterQueue(), options.DeadLetterQueue(), queue => queue.SetQuorumQueue());
     }

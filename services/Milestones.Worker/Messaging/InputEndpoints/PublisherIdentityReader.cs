@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.InputEndpoints;
 
 /// <summary>
 /// The broker-validated identity of a message's publisher: RabbitMQ's AMQP <c>user_id</c> property, which the broker

@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.RabbitMq;
 
 /// <summary>
 /// In Production, the worker refuses to start on RabbitMQ's default credentials (user <c>guest</c>, password

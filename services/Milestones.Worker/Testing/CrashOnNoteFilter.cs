@@ -1,7 +1,7 @@
 using MassTransit;
 using Milestones.Contracts;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Testing;
 
 /// <summary>
 /// TEST ONLY, off unless <c>Testing:CrashOnNote</c> or <c>Testing:CrashAfterRecordingNote</c> is set, and refused in the
@@ -9,7 +9,7 @@ namespace Milestones.Worker.Messaging;
 /// <see cref="MilestoneReached"/> whose note is exactly that text: before recording it (a message that kills every
 /// process that consumes it), or once its batch is durable and before its acknowledgement (a crash between the store
 /// write and the acks). The crash and restart tests use them; nothing in the service itself can be made to do either
-/// on purpose.
+/// on purpose. Added to the input endpoints by <see cref="TestingSwitches.UseTestingSwitches"/>.
 /// </summary>
 public sealed class CrashOnNoteFilter(string note, bool afterRecording) : IFilter<ConsumeContext<MilestoneReached>>
 {

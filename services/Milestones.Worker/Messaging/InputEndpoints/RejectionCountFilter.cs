@@ -2,7 +2,7 @@ using MassTransit;
 using MassTransit.RabbitMqTransport;
 using Milestones.Worker.Telemetry;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.InputEndpoints;
 
 /// <summary>
 /// Runs in the error pipe: counts a message that could not be read at all (too large, not JSON, a wrong type, a

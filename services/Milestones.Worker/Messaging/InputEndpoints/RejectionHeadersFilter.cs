@@ -3,7 +3,7 @@ using System.Text.Json;
 using MassTransit;
 using MassTransit.RabbitMqTransport;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.InputEndpoints;
 
 /// <summary>
 /// Runs in the error pipe before the message is moved to the error queue: adds the reason code of a refused or

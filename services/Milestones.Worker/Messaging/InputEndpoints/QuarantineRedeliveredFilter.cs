@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.InputEndpoints;
 
 /// <summary>
 /// On the input queue, a message that the broker hands back (its consumer died or lost the connection holding it)

@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.RabbitMq;
 
 /// <summary>
 /// Stamps every message the worker sends or publishes over RabbitMQ with the AMQP <c>user_id</c> property: the

@@ -1,6 +1,9 @@
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Testing;
 
-/// <summary>Test-only switches, bound from <c>Testing</c>. All off by default; refused in the Production environment.</summary>
+/// <summary>
+/// TEST ONLY: the switches of the <c>Testing</c> section, for the worker's own crash and restart tests
+/// (<see cref="TestingSwitches"/>). All off by default; the host refuses to start with one set in the Production environment.
+/// </summary>
 public sealed class TestingOptions
 {
     public const string SectionName = "Testing";

@@ -1,12 +1,12 @@
 using MassTransit;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.InputEndpoints;
 
 /// <summary>
 /// First filter of an input endpoint's receive pipe: a body longer than <see cref="MessagingOptions.MaxMessageBodySize"/>
 /// is refused before anything reads it (no deserializer, no copy). It looks only at the length the transport already
 /// knows; the body the client received is the one copy in memory, and it is released when the message is moved to the
-/// error queue. See <see cref="MilestoneReachedPipeline.ConfigureInput"/> for how the refusal reaches the error queue.
+/// error queue. See <see cref="Consumers.InputEndpointDefinition{TConsumer, TMessage}"/> for how the refusal reaches the error queue.
 /// </summary>
 public sealed class MessageSizeFilter(int maxBodySize) : IFilter<ReceiveContext>
 {
@@ -23,7 +23,3 @@ public sealed class MessageSizeFilter(int maxBodySize) : IFilter<ReceiveContext>
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("milestonesMessageSize");
 }
-
-/// <summary>A message body over <see cref="MessagingOptions.MaxMessageBodySize"/>; reason code <see cref="MilestonesHeaders.TooLarge"/>.</summary>
-public sealed class MessageTooLargeException(long length, int limit)
-    : Exception($"{MilestonesHeaders.TooLarge}: the body has {length} bytes, more than the {limit} this endpoint reads");

@@ -1,7 +1,7 @@
 using MassTransit;
 using Milestones.Worker.Telemetry;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.InputEndpoints;
 
 /// <summary>
 /// In front of MassTransit's move of a message to a sink queue (<c>_error</c>, <c>_skipped</c>): counts a move that

@@ -1,7 +1,7 @@
 using MassTransit;
 using Milestones.Contracts;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.RabbitMq;
 
 /// <summary>
 /// Publishes the service's outputs (<see cref="ProjectCompleted"/>, <see cref="ProjectReopened"/>, <see cref="TargetMet"/>,

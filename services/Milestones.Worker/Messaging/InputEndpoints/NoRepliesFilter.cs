@@ -1,7 +1,7 @@
 using MassTransit;
 using MassTransit.Context;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Messaging.InputEndpoints;
 
 /// <summary>
 /// On the public input endpoint, the message's <c>faultAddress</c> and <c>responseAddress</c> (written by whoever
@@ -9,7 +9,7 @@ namespace Milestones.Worker.Messaging;
 /// addresses when a message has them, with the exception's type, message and stack trace: any publisher could
 /// otherwise have the worker send its internals to an exchange or queue of its choosing. With the endpoint's
 /// <c>PublishFaults</c> off as well, a refused message produces no fault at all; its copy in the error queue, with its
-/// reason header, is the record (<see cref="MilestoneReachedPipeline.ConfigureInput"/>).
+/// reason header, is the record (<see cref="Consumers.InputEndpointDefinition{TConsumer, TMessage}"/>).
 /// </summary>
 public sealed class NoRepliesFilter<T> : IFilter<ConsumeContext<T>>
     where T : class
