@@ -10,7 +10,7 @@ using Milestones.Storage.Tests.TestData;
 namespace Milestones.Storage.Tests.MongoDb;
 
 /// <summary>The connection string's password, with MongoDB unreachable: everything the store says about the failure leaves it out.</summary>
-public sealed class MongoDbSecrecy
+public sealed class Keeping_MongoDB_credentials_secret
 {
     const string User = "milestones-user";
     const string Password = "Pa55-w0rd-SECRET-7f3a";

@@ -15,7 +15,7 @@ namespace Milestones.Storage.Tests.MongoDb;
 /// entry as a JSON string; documents written before these fields still read; the commit's update sets the new state
 /// fields with classic operators only.
 /// </summary>
-public sealed class BsonMappingOfNewKinds
+public sealed class Mapping_the_newer_kinds_to_BSON
 {
     static readonly DateTimeOffset Now = new DateTimeOffset(2023, 6, 1, 10, 15, 30, TimeSpan.FromHours(8)).AddTicks(9_999_999);
 

@@ -14,7 +14,7 @@ namespace Milestones.Storage.Tests.MongoDb;
 /// server: a repair is version-checked and leaves the outbox alone, a lease is released only as it was listed, and every
 /// operator is on the README's allow-list.
 /// </summary>
-public sealed class MaintenanceProtocolRendering
+public sealed class Rendering_the_MongoDB_maintenance_protocol
 {
     static readonly DateTimeOffset Now = new(2023, 6, 1, 8, 0, 0, TimeSpan.Zero);
 

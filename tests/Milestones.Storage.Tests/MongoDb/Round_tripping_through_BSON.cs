@@ -12,7 +12,7 @@ namespace Milestones.Storage.Tests.MongoDb;
 /// compares UtcTicks), ids are standard UUIDs, optional fields are omitted rather than stored as null, and documents
 /// written by the version before retractions still read.
 /// </summary>
-public sealed class BsonMappingRoundTrips
+public sealed class Round_tripping_through_BSON
 {
     static readonly DateTimeOffset RecordedAt = new DateTimeOffset(2023, 6, 1, 10, 15, 30, TimeSpan.FromHours(8)).AddTicks(9_999_999);
 

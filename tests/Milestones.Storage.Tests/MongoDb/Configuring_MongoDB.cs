@@ -6,7 +6,7 @@ using MongoDB.Driver;
 namespace Milestones.Storage.Tests.MongoDb;
 
 /// <summary>How settings reach the driver: secret files, TLS, durability, validation. No server needed.</summary>
-public sealed class MongoDbConfiguration
+public sealed class Configuring_MongoDB
 {
     const string Password = "Pa55-w0rd-SECRET-7f3a";
 

@@ -7,7 +7,7 @@ using static Milestones.Storage.Tests.Contract.StoreSteps;
 namespace Milestones.Storage.Tests.Sqlite;
 
 /// <summary>The embedded store killed in the middle of a commit, and closed and reopened: its one transaction keeps all or nothing.</summary>
-public sealed class SqliteStoreCrashes
+public sealed class Crashing_the_SQLite_store
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

@@ -15,7 +15,7 @@ namespace Milestones.Storage.Tests.MongoDb;
 /// alone, judged on the driver's own exception objects, built the way the driver builds them from a server's reply.
 /// No server needed.
 /// </summary>
-public sealed class MongoOutageClassification
+public sealed class Classifying_MongoDB_outages
 {
     static readonly ConnectionId Connection = new(new ServerId(new ClusterId(), new DnsEndPoint("db-0.example", 27017)));
     static readonly BsonDocument Command = new("insert", "events");

@@ -14,11 +14,11 @@ namespace Milestones.Storage.Tests.MongoDb;
 /// The commands a batch commit sends and what it makes of their answers, without a server: <see cref="MongoBatchCommit"/>
 /// runs against <see cref="ScriptedCommands"/>, which records each command (rendered to BSON) and answers what the test
 /// scripted (this duplicate, that version conflict). It is not a database: whether the answers are what MongoDB would
-/// say is for the server tests (<see cref="MongoDbCrashRecovery"/>, the contract suite). What is pinned here: at most
+/// say is for the server tests (<see cref="Recovering_MongoDB_commits_after_a_crash"/>, the contract suite). What is pinned here: at most
 /// 3 + P commands for P projects whatever the number of events, the order of the steps, which projects are written and
 /// which events marked, and the allow-listed operators of every filter and update.
 /// </summary>
-public sealed class BatchCommitSequence
+public sealed class The_MongoDB_batch_commit_sequence
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

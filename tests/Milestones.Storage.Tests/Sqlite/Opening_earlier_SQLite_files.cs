@@ -12,7 +12,7 @@ namespace Milestones.Storage.Tests.Sqlite;
 /// <c>events</c>, states without the new parts) open, read as before and take the new kinds; an outbox row of a kind
 /// this version does not know is an error.
 /// </summary>
-public sealed class SqliteEarlierFiles
+public sealed class Opening_earlier_SQLite_files
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

@@ -12,7 +12,7 @@ namespace Milestones.Storage.Tests.Sqlite;
 /// SQLite failures that mean the store cannot take writes for now (held and retried as an outage), on a real database
 /// file where SQLite can be made to fail, and on SQLite's own result codes where it cannot be here.
 /// </summary>
-public sealed class SqliteStoreOutages
+public sealed class SQLite_store_outages
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

@@ -13,7 +13,7 @@ namespace Milestones.Storage.Tests.MongoDb;
 /// accepts and refuses (the driver calls it with the server's certificate during the handshake; here the test does), which
 /// settings are insecure and which cannot work. No message echoes the connection string.
 /// </summary>
-public sealed class MongoDbTlsSettings : IDisposable
+public sealed class MongoDB_TLS_settings : IDisposable
 {
     const string Password = "Pa55-w0rd-SECRET-7f3a";
     readonly TestTls tls = new();

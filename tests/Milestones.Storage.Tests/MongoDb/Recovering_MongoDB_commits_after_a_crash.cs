@@ -13,7 +13,7 @@ namespace Milestones.Storage.Tests.MongoDb;
 /// <see cref="MongoMilestoneStore"/> (and the README's "The commit protocol") checked against a real server (skipped
 /// when there is none). No event may be lost and no completion announced twice.
 /// </summary>
-public sealed class MongoDbCrashRecovery(MongoDbServer server)
+public sealed class Recovering_MongoDB_commits_after_a_crash(MongoDbServer server)
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

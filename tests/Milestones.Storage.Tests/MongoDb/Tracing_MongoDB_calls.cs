@@ -7,7 +7,7 @@ using MongoDB.Driver;
 namespace Milestones.Storage.Tests.MongoDb;
 
 /// <summary>The driver's own spans, as the worker's tracer would receive them, with MongoDB unreachable.</summary>
-public sealed class MongoDbTracing
+public sealed class Tracing_MongoDB_calls
 {
     [Fact]
     public async Task Store_operations_emit_driver_spans_on_the_named_source()

@@ -15,7 +15,7 @@ namespace Milestones.Storage.Tests.MongoDb;
 /// included), the lease condition or the <c>$in</c> of the batch commit fails a test here, and so does any operator
 /// outside the README's list (<see cref="ProtocolAllowList"/>).
 /// </summary>
-public sealed class ConcurrencyProtocolRendering
+public sealed class Rendering_the_MongoDB_concurrency_protocol
 {
     static readonly DateTime Now = new(2023, 6, 1, 8, 0, 0, DateTimeKind.Utc);
 
@@ -314,7 +314,7 @@ public sealed class ConcurrencyProtocolRendering
     /// The portability rule: every filter, update, projection, sort and index the store sends uses only the operators
     /// the README lists, and never an update pipeline, an aggregation, a partial, sparse, TTL or collated index (which
     /// MongoDB-compatible servers such as FerretDB, DocumentDB and Cosmos DB do not all support). The batch commit's own
-    /// commands are checked the same way by <see cref="BatchCommitSequence"/>.
+    /// commands are checked the same way by <see cref="The_MongoDB_batch_commit_sequence"/>.
     /// </summary>
     [Fact]
     public void Every_update_uses_classic_operators_only()
