@@ -45,7 +45,7 @@ public static class Benchmark
         var broker = Broker.FromEnvironment();
         if (broker is null)
         {
-            report.Failures.Add("no broker: set MILESTONES_TEST_RABBITMQ_HOST/PORT/USER/PASS, or run tests/Milestones.Benchmarks/run.sh");
+            report.Failures.Add("no broker: set MILESTONES_TEST_RABBITMQ_HOST/PORT/USER/PASS, or run bench/Milestones.Benchmarks/run.sh");
             await output.WriteLineAsync(report.Failures[0]);
             return report;
         }

@@ -8,8 +8,8 @@ public sealed record BenchmarkOptions
     public const string Usage = """
         Milestones benchmark: drain rate, latency, memory and scaling against raw RabbitMQ, in one run.
 
-          tests/Milestones.Benchmarks/run.sh [options]        (starts a private broker unless MILESTONES_TEST_RABBITMQ_* are set)
-          dotnet run -c Release --project tests/Milestones.Benchmarks -- [options]   (needs MILESTONES_TEST_RABBITMQ_*)
+          bench/Milestones.Benchmarks/run.sh [options]        (starts a private broker unless MILESTONES_TEST_RABBITMQ_* are set)
+          dotnet run -c Release --project bench/Milestones.Benchmarks -- [options]   (needs MILESTONES_TEST_RABBITMQ_*)
 
           MILESTONES_TEST_MONGODB=<connection string> adds the MongoDB drains: the worker on its MongoDB store and a naive
           MongoDB consumer, each in a database of its own on that server, dropped afterwards (without it they say "skipped").

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark's one command (see docs/benchmarks.md):
 #
-#   tests/Milestones.Benchmarks/run.sh [--count 100000] [--queue quorum|classic|both] [--reps 3] [--million] [--smoke] ...
+#   bench/Milestones.Benchmarks/run.sh [--count 100000] [--queue quorum|classic|both] [--reps 3] [--million] [--smoke] ...
 #
 # Builds the benchmark and the worker (Release) and runs every scenario against one RabbitMQ broker: the one
 # MILESTONES_TEST_RABBITMQ_HOST/PORT/USER/PASS name when they are set (as tests/run.sh exports them), else a
@@ -33,6 +33,6 @@ else
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build tests/Milestones.Benchmarks -c Release -v quiet -nologo
+dotnet build bench/Milestones.Benchmarks -c Release -v quiet -nologo
 # Not `dotnet run`: the benchmark should not share the machine with the CLI's own process while it measures.
-dotnet tests/Milestones.Benchmarks/bin/Release/net10.0/Milestones.Benchmarks.dll "$@"
+dotnet bench/Milestones.Benchmarks/bin/Release/net10.0/Milestones.Benchmarks.dll "$@"

@@ -98,7 +98,7 @@ public sealed class Report
         md.AppendLine();
         md.AppendLine(inv, $"- Machine: {Machine}");
         md.AppendLine(inv, $"- Load average (1/5/15 min) at start: {LoadAtStart}; at end: {LoadAtEnd}");
-        md.AppendLine(inv, $"- Command: `tests/Milestones.Benchmarks/run.sh{(Command.Length > 0 ? " " + Command : "")}`");
+        md.AppendLine(inv, $"- Command: `bench/Milestones.Benchmarks/run.sh{(Command.Length > 0 ? " " + Command : "")}`");
         md.AppendLine(inv, $"- {Count:N0} messages per drain, prefetch {Prefetch} for every consumer, {Reps} repetitions: median (min–max)");
         md.AppendLine(inv, $"- MilestoneReached payload {PayloadBytes:0} bytes, {EnvelopeBytes:0} bytes in MassTransit's envelope");
         md.AppendLine();
