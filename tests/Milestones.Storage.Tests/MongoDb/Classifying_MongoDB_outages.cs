@@ -84,7 +84,7 @@ public sealed class Classifying_MongoDB_outages
     public async Task A_write_to_a_MongoDB_nothing_answers_fails_as_an_outage()
     {
         // The real driver against a closed port: it fails the write once server selection gives up (300 ms here).
-        var client = new MongoClient(MongoDbClientSettings.Create(new MongoDbOptions { ConnectionString = TestData.ClosedPort.ConnectionString("u", "p") }));
+        var client = new MongoClient(MongoDbClientSettings.Create(new MongoDbOptions { ConnectionString = FreePort.ClosedMongoDb("u", "p") }));
         var events = client.GetDatabase("milestones").GetCollection<BsonDocument>("events");
 
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => events.InsertOneAsync(new BsonDocument("_id", 1), cancellationToken: TestContext.Current.CancellationToken));

@@ -22,7 +22,7 @@ public sealed class Keeping_MongoDB_credentials_secret
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production", DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["MongoDb:ConnectionString"] = ClosedPort.ConnectionString(User, Password),
+            ["MongoDb:ConnectionString"] = FreePort.ClosedMongoDb(User, Password),
             ["MongoDb:HealthCheckTimeout"] = "00:00:05",
         });
         // Everything, the driver's own debug and trace output included.

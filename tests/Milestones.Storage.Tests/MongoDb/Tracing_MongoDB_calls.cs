@@ -26,7 +26,7 @@ public sealed class Tracing_MongoDB_calls
             },
         };
         ActivitySource.AddActivityListener(listener);
-        using var client = new MongoClient(MongoDbClientSettings.Create(new MongoDbOptions { ConnectionString = ClosedPort.ConnectionString("u", "p") }));
+        using var client = new MongoClient(MongoDbClientSettings.Create(new MongoDbOptions { ConnectionString = FreePort.ClosedMongoDb("u", "p") }));
         var store = new MongoMilestoneStore(client.GetDatabase("milestones"), TimeProvider.System);
 
         // The listener hears every MongoClient in the test process (hosts in other tests sample the outbox backlog):

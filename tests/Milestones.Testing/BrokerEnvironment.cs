@@ -1,4 +1,4 @@
-namespace Milestones.Worker.IntegrationTests.Infrastructure;
+namespace Milestones.Testing;
 
 /// <summary>
 /// The private broker that tests/run.sh starts, described by its MILESTONES_TEST_RABBITMQ_* variables. Without them a

@@ -8,17 +8,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Milestones.Domain.Storage;
 using Milestones.Storage.MongoDB;
-using Milestones.Storage.Tests.TestData;
 using Milestones.Worker.Telemetry;
 using MongoDB.Driver;
 
-namespace Milestones.Storage.Tests.Hosting;
+namespace Milestones.Worker.Tests;
 
 /// <summary>
 /// The worker in its Production configuration with MongoDB unreachable: it starts (the driver connects lazily),
 /// stays alive, and refuses to report ready instead of falling back to another store.
 /// </summary>
-public sealed class ProductionWithoutMongoDb : IAsyncLifetime
+public sealed class Production_without_MongoDB : IAsyncLifetime
 {
     const string Password = "Pa55-w0rd-SECRET-7f3a";
 
@@ -28,12 +27,12 @@ public sealed class ProductionWithoutMongoDb : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         // The secret file wins over the setting below, as a mounted Kubernetes secret wins over the environment.
-        File.WriteAllText(Path.Combine(secrets.FullName, "MongoDb__ConnectionString"), ClosedPort.ConnectionString("milestones-user", Password));
+        File.WriteAllText(Path.Combine(secrets.FullName, "MongoDb__ConnectionString"), FreePort.ClosedMongoDb("milestones-user", Password));
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment("Production");
             builder.UseSetting("MILESTONES_SECRETS_DIR", secrets.FullName);
-            builder.UseSetting("MongoDb:ConnectionString", $"mongodb://from-environment:{ClosedPort.Find()}");
+            builder.UseSetting("MongoDb:ConnectionString", $"mongodb://from-environment:{FreePort.Closed()}");
             builder.UseSetting("MongoDb:HealthCheckTimeout", "00:00:05");
             // Production refuses MongoDB without TLS; nothing answers on the port, so no handshake is ever tried.
             builder.UseSetting("MongoDb:UseTls", "true");

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Milestones.Telemetry.Tests.Infrastructure;
+namespace Milestones.Testing;
 
 /// <summary>
 /// Meters for one test, disposed with it, without a host. Each meter's scope is this factory, so a listener can tell
@@ -12,6 +12,7 @@ public sealed class MeterFactory : IMeterFactory
 
     public Meter Create(MeterOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
         meters.Add(meter);
         return meter;

@@ -1,13 +1,13 @@
 using System.Collections;
 using System.Diagnostics;
 
-namespace Milestones.Telemetry.Tests.Infrastructure;
+namespace Milestones.Testing;
 
 /// <summary>
 /// The collection behind OpenTelemetry's in-memory exporter, safe to read while spans are exported. Every host in
 /// the test process listens to the same sources, so tests pick their spans by trace id.
 /// </summary>
-sealed class SpanLog : ICollection<Activity>
+public sealed class SpanCollection : ICollection<Activity>
 {
     readonly List<Activity> spans = [];
 

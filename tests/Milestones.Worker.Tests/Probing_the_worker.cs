@@ -2,10 +2,9 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Milestones.Telemetry.Tests.Infrastructure;
 using Probes = Milestones.ServiceDefaults.Extensions;
 
-namespace Milestones.Telemetry.Tests;
+namespace Milestones.Worker.Tests;
 
 /// <summary>The Kubernetes probes: on their own port, what each one checks, and what they say with the broker away.</summary>
 public class Probing_the_worker

@@ -8,18 +8,18 @@ using Milestones.Worker.Api;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
-namespace Milestones.Telemetry.Tests.Infrastructure;
+namespace Milestones.Testing;
 
 /// <summary>
 /// The worker composed as Program.cs composes it, on real Kestrel sockets (the probe port is a real port), with the
 /// repository's appsettings*.json, overrides on top, and OpenTelemetry's in-memory exporter added to what the
 /// service defaults configure. A SQLite file of its own; Production unless told otherwise.
 /// </summary>
-sealed class WorkerHost : IAsyncDisposable
+public sealed class WorkerHost : IAsyncDisposable
 {
     readonly WebApplication app;
 
-    WorkerHost(WebApplication app, int probePort, SpanLog spans, List<MetricSnapshot> metrics)
+    WorkerHost(WebApplication app, int probePort, SpanCollection spans, List<MetricSnapshot> metrics)
     {
         this.app = app;
         ProbePort = probePort;
@@ -28,7 +28,7 @@ sealed class WorkerHost : IAsyncDisposable
     }
 
     /// <summary>Spans exported by this host's tracer provider (from every host in the process: pick by trace id).</summary>
-    public SpanLog Spans { get; }
+    public SpanCollection Spans { get; }
 
     /// <summary>Metrics exported by this host's meter provider, after <see cref="FlushMetrics"/>.</summary>
     public List<MetricSnapshot> Metrics { get; }
@@ -83,7 +83,7 @@ sealed class WorkerHost : IAsyncDisposable
         builder.AddApplicationServices();
         builder.AddQueryApi();
 
-        var spans = new SpanLog();
+        var spans = new SpanCollection();
         var metrics = new List<MetricSnapshot>();
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
         builder.Services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics));

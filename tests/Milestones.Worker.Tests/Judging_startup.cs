@@ -2,7 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Milestones.Worker.Health;
 
-namespace Milestones.Telemetry.Tests;
+namespace Milestones.Worker.Tests;
 
 /// <summary>The startup check by itself: the host must have started, and the bus must have started (connected or not) and not faulted.</summary>
 public class Judging_startup

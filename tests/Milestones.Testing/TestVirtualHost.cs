@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using RabbitMQ.Client;
 
-namespace Milestones.Worker.IntegrationTests.Infrastructure;
+namespace Milestones.Testing;
 
 /// <summary>
 /// A virtual host of its own for one test class, so that classes running side by side never see each other's
@@ -11,7 +11,7 @@ public sealed class TestVirtualHost : IAsyncLifetime
 {
     bool created;
 
-    public string Name { get; } = $"it-{Guid.NewGuid():N}"[..15];
+    public string Name { get; } = $"test-{Guid.NewGuid():N}"[..17];
 
     public static BrokerEnvironment Broker => BrokerEnvironment.Require();
 
@@ -52,8 +52,11 @@ public sealed class TestVirtualHost : IAsyncLifetime
         UserName = Broker.User,
         Password = Broker.Pass,
         VirtualHost = VHost,
-        ClientProvidedName = "milestones-integration-tests",
+        ClientProvidedName = "milestones-tests",
     };
+
+    /// <summary>A plain AMQP connection (RabbitMQ.Client, no MassTransit) to this virtual host, as a non-.NET publisher has.</summary>
+    public Task<IConnection> Connect() => ConnectionFactory().CreateConnectionAsync(TestContext.Current.CancellationToken);
 
     /// <summary>The worker's configuration for this broker and virtual host.</summary>
     public IEnumerable<KeyValuePair<string, string?>> TransportSettings() =>
