@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Milestones.Testing;
 
 namespace Milestones.Benchmarks.Worker;
 
@@ -32,10 +33,6 @@ public sealed record MongoDbDatabase(string ConnectionString, string DatabaseNam
 /// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
-    /// <summary>Configuration of ours that must not leak in from the caller's environment.</summary>
-    static readonly string[] ClearedPrefixes =
-        ["Messaging__", "Feeds__", "Security__", "Storage__", "RabbitMqTransport__", "MongoDb__", "Outbox__", "Catalog__", "Schedule__", "Testing__", "Logging__", "Health__", "OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT"];
-
     readonly Process process;
 
     WorkerProcess(Process process, string logPath)
@@ -49,23 +46,10 @@ public sealed class WorkerProcess : IAsyncDisposable
     public bool HasExited => process.HasExited;
 
     /// <summary>services/Milestones.Worker/bin/&lt;configuration&gt;/&lt;framework&gt;, found from this assembly's own output directory.</summary>
-    public static string WorkerDirectory()
-    {
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = output.Name;
-        var configuration = output.Parent!.Name;
-        for (var dir = output; dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Milestones.sln")))
-            {
-                var worker = Path.Combine(dir.FullName, "services", "Milestones.Worker", "bin", configuration, framework);
-                return File.Exists(Path.Combine(worker, "Milestones.Worker.dll"))
-                    ? worker
-                    : throw new FileNotFoundException($"the worker is not built in {worker}: build the benchmark (it builds the worker too)");
-            }
-        }
-        throw new DirectoryNotFoundException($"no Milestones.sln above {output.FullName}");
-    }
+    public static string WorkerDirectory() =>
+        File.Exists(Paths.WorkerDll)
+            ? Paths.WorkerDirectory
+            : throw new FileNotFoundException($"the worker is not built in {Paths.WorkerDirectory}: build the benchmark (it builds the worker too)");
 
     public static WorkerProcess Start(Broker broker, WorkerSettings settings, string logPath)
     {
@@ -83,10 +67,8 @@ public sealed class WorkerProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(directory, "Milestones.Worker.dll"));
         start.ArgumentList.Add(logPath);
 
-        foreach (var key in start.Environment.Keys.Where(k => ClearedPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
-        {
-            start.Environment.Remove(key);
-        }
+        // Configuration of ours must not leak in from the caller's environment: the same variables every test's worker process drops.
+        WorkerLaunch.ClearInherited(start.Environment);
         var env = start.Environment;
         env["DOTNET_ENVIRONMENT"] = "Production";
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
