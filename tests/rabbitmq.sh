@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The private RabbitMQ broker of the test command, as functions to source: tests/run.sh uses them, and so
-# does the benchmark's wrapper (tests/Milestones.Benchmarks/run.sh). The caller defines `log` and handles
+# does the benchmark's wrapper (bench/Milestones.Benchmarks/run.sh). The caller defines `log` and handles
 # its own traps; these functions set BROKER_DIR and, once the broker is up, export the
 # MILESTONES_TEST_RABBITMQ_* variables described in tests/run.sh.
 #

@@ -18,7 +18,7 @@ namespace Milestones.Telemetry.Tests;
 /// The publisher is not MassTransit: a plain AMQP client that puts raw JSON and a W3C <c>traceparent</c> header on the
 /// message, as any upstream system would.
 /// </summary>
-public class Tracing_an_upstream_event_through_the_broker(TestBroker broker) : IClassFixture<TestBroker>
+public class Tracing_an_upstream_event_through_the_broker(TestVirtualHost broker) : IClassFixture<TestVirtualHost>
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -27,8 +27,8 @@ public class Tracing_an_upstream_event_through_the_broker(TestBroker broker) : I
     [Fact]
     public async Task Upstream_traceparent_is_continued_to_the_completion()
     {
-        TestBroker.Require();
-        await using var worker = await WorkerHost.Start(broker.TransportSettings());
+        BrokerEnvironment.Require();
+        await using var worker = await WorkerHost.Start(new(broker.TransportSettings()));
         await Poll.Until(async () => (await worker.Services.GetRequiredService<HealthCheckService>()
                 .CheckHealthAsync(c => c.Tags.Contains(Probes.ReadyTag), Cancel)).Status == HealthStatus.Healthy,
             TimeSpan.FromSeconds(60), "the worker to be ready on the broker");

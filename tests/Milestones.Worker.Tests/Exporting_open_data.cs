@@ -19,20 +19,7 @@ public class Exporting_open_data
 
     static readonly TimeSpan Cst = TimeSpan.FromHours(8);
 
-    static string SchemaDirectory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Milestones.sln")))
-                {
-                    return Path.Combine(dir.FullName, "docs", "oc4ids");
-                }
-            }
-            throw new DirectoryNotFoundException("Milestones.sln not found above the test's output directory.");
-        }
-    }
+    static string SchemaDirectory => Paths.PathOf("docs/oc4ids");
 
     static Task<JsonSchema> PackageSchema() =>
         JsonSchema.FromFileAsync(Path.Combine(SchemaDirectory, "project-package.schema.json"), Cancel);

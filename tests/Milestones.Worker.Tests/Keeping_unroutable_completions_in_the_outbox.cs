@@ -94,18 +94,4 @@ public class Keeping_unroutable_completions_in_the_outbox
             throw new NotSupportedException(targetMethod?.Name);
         }
     }
-
-    sealed class MeterFactory : IMeterFactory
-    {
-        readonly List<Meter> meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => meters.ForEach(m => m.Dispose());
-    }
 }

@@ -65,7 +65,7 @@ public sealed class The_container_settings_of_integration_testing
     /// <summary>The <c>environment:</c> of the <c>milestones:</c> service in the document's compose example.</summary>
     static Dictionary<string, string> ComposeEnvironment()
     {
-        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "docs", "integration-testing.md"));
+        var lines = File.ReadAllLines(Paths.PathOf("docs/integration-testing.md"));
         var start = Array.FindIndex(lines, l => l.TrimEnd() == "  milestones:");
         Assert.True(start >= 0, "the compose example has no 'milestones' service");
         var env = Array.FindIndex(lines, start, l => l.TrimEnd() == "    environment:");
@@ -76,15 +76,5 @@ public sealed class The_container_settings_of_integration_testing
             result.Add(line[..colon].Trim(), line[(colon + 1)..].Trim().Trim('"'));
         }
         return result;
-    }
-
-    static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Milestones.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("Milestones.sln not found above the test's directory");
     }
 }

@@ -20,7 +20,7 @@ public class The_openapi_document
 
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    static string CheckedInPath => Path.Combine(RepositoryRoot(), "docs", "openapi.json");
+    static string CheckedInPath => Paths.PathOf("docs/openapi.json");
 
     [Fact]
     public async Task Checked_in_document_matches_the_one_the_framework_generates()
@@ -60,17 +60,5 @@ public class The_openapi_document
         await worker.Start();
         var served = await worker.CreateClient().GetStringAsync("/openapi/v1.json", Cancel);
         return JsonNode.Parse(served)!.ToJsonString(Indented).ReplaceLineEndings("\n") + "\n";
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Milestones.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"No Milestones.sln above {AppContext.BaseDirectory}.");
     }
 }

@@ -36,18 +36,7 @@ public static class ExternalCommand
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory ?? Repository.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = ProcessStart.For(fileName, arguments, workingDirectory ?? Repository.Root);
 
         var display = string.Join(' ', [fileName, .. start.ArgumentList]);
         using var process = new Process { StartInfo = start };

@@ -18,18 +18,7 @@ sealed class ChildProcess : IAsyncDisposable
 
     public static ChildProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory, IDictionary<string, string?>? environment = null)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = ProcessStart.For(fileName, arguments, workingDirectory);
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null)
@@ -41,6 +30,12 @@ sealed class ChildProcess : IAsyncDisposable
                 start.Environment[key] = value;
             }
         }
+        return Start(start);
+    }
+
+    /// <summary>Starts <paramref name="start"/> (its output and error redirected) and collects its output.</summary>
+    public static ChildProcess Start(ProcessStartInfo start)
+    {
         var process = new Process { StartInfo = start };
         var child = new ChildProcess(process);
         process.OutputDataReceived += (_, e) =>

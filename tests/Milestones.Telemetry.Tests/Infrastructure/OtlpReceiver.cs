@@ -23,7 +23,7 @@ sealed class OtlpReceiver : IAsyncDisposable
     /// <summary>Starts the receiver (installing its locked dependencies first when they are missing); skips when there is no Node.js.</summary>
     public static async Task<OtlpReceiver> Start()
     {
-        var directory = Paths.OtlpReceiver;
+        var directory = Paths.PathOf("tests/Milestones.Telemetry.Tests/otlp-receiver");
         if (FindOnPath("node") is null || FindOnPath("npm") is null)
         {
             Assert.Skip("Node.js (node and npm) is not installed: the OTLP receiver of this test is a Node script.");

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Milestones.Worker.IntegrationTests.Infrastructure;
 
 namespace Milestones.Worker.IntegrationTests.CrashAndRestart;
@@ -18,7 +17,7 @@ public sealed class No_broker_at_start(TestVirtualHost vhost) : ProcessScenario(
     {
         await Connect();
         var broker = BrokerEnvironment.Require();
-        var port = FreePort();
+        var port = FreePort.Next();
         var worker = StartWorker("worker", new Dictionary<string, string> { ["RabbitMqTransport__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         await Poll.Until(async () => await worker.Live() == HttpStatusCode.OK && await worker.Ready() == HttpStatusCode.ServiceUnavailable,
@@ -40,12 +39,5 @@ public sealed class No_broker_at_start(TestVirtualHost vhost) : ProcessScenario(
         var e = Events.Valid();
         await Client.PublishJson(Queues.InputExchange, e, e.EventId.ToString());
         await Poll.Until(() => Store.HasEvent(e.EventId), TimeSpan.FromSeconds(20), () => "the worker did not consume once the broker appeared");
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

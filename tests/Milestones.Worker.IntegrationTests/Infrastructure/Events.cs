@@ -1,4 +1,5 @@
 using Milestones.Contracts;
+using Milestones.Contracts.Testing;
 using Milestones.Domain.Catalog;
 
 namespace Milestones.Worker.IntegrationTests.Infrastructure;
@@ -21,16 +22,8 @@ public static class Events
     static readonly DateTimeOffset Start = new(2021, 3, 1, 8, 0, 0, TimeSpan.FromHours(8));
 
     /// <summary>A valid event: 丽泽城市航站楼 started construction.</summary>
-    public static MilestoneReached Valid(string projectId = "lize-city-terminal", string code = "construction-started", string? note = null) => new()
-    {
-        EventId = Guid.NewGuid(),
-        ProjectId = projectId,
-        MilestoneCode = code,
-        OccurredAt = Start,
-        ReportedAt = Start.AddHours(2),
-        SourceSystem = Source,
-        Note = note,
-    };
+    public static MilestoneReached Valid(string projectId = "lize-city-terminal", string code = "construction-started", string? note = null) =>
+        Reached(projectId, code, Start, TimeSpan.FromHours(2), note);
 
     /// <summary>
     /// A stream of <paramref name="count"/> distinct events over <paramref name="projects"/> (every project its milestones
@@ -46,17 +39,19 @@ public static class Events
             var project = Catalog.Get(projects[i % projects.Count]);
             var code = project.Plan.Milestones[i / projects.Count % project.Plan.Milestones.Count];
             var at = Start.AddMinutes(i);
-            list.Add(new MilestoneReached
-            {
-                EventId = Guid.NewGuid(),
-                ProjectId = project.Id,
-                MilestoneCode = code,
-                OccurredAt = at,
-                ReportedAt = at.AddMinutes(5),
-                SourceSystem = Source,
-                Note = $"event {i}",
-            });
+            list.Add(Reached(project.Id, code, at, TimeSpan.FromMinutes(5), $"event {i}"));
         }
         return list;
     }
+
+    /// <summary>The publisher kit's builder, as <see cref="Source"/> reports, without evidence.</summary>
+    static MilestoneReached Reached(string projectId, string code, DateTimeOffset occurredAt, TimeSpan reportedAfter, string? note) =>
+        new MilestoneReachedBuilder()
+            .WithProjectId(projectId)
+            .WithMilestoneCode(code)
+            .At(occurredAt, reportedAfter)
+            .WithSourceSystem(Source)
+            .WithNote(note)
+            .WithEvidenceUrl(null)
+            .Build();
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Milestones.Worker.IntegrationTests.Infrastructure;
@@ -66,43 +65,23 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public static WorkerProcess Start(string name, IDictionary<string, string> settings, TestVirtualHost? vhost)
     {
-        if (!File.Exists(Paths.WorkerDll))
+        var port = FreePort.Next();
+        var start = WorkerLaunch.StartInfo();
+        start.RedirectStandardInput = false;
+        WorkerLaunch.Set(start, new Dictionary<string, string?>
         {
-            throw new FileNotFoundException("The worker is not built where the tests expect it", Paths.WorkerDll);
-        }
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Paths.WorkerDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Paths.WorkerDll);
-        foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("MILESTONES_", StringComparison.Ordinal) || k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(variable);
-        }
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        // Probes on the app's own port: the production probe port 8081 would collide between worker processes.
-        start.Environment["Health__Port"] = "0";
-        foreach (var (key, value) in TestTokens.Settings())
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            // Probes on the app's own port: the production probe port 8081 would collide between worker processes.
+            ["Health__Port"] = "0",
+        });
+        WorkerLaunch.Set(start, TestTokens.Settings());
         if (vhost is not null)
         {
-            foreach (var (key, value) in vhost.TransportSettings())
-            {
-                start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-            }
+            WorkerLaunch.Set(start, vhost.TransportSettings());
         }
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key] = value;
-        }
+        WorkerLaunch.Set(start, settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var worker = new WorkerProcess(process, port, name);
@@ -186,13 +165,6 @@ public sealed class WorkerProcess : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Writes the worker's output to the test output, for the record of a failing test.</summary>

@@ -30,7 +30,7 @@ public sealed class ScriptedBroker : IAsyncLifetime
         }
     }
 
-    public static string Script => Path.Combine(Paths.RepositoryRoot, "deploy", "rabbitmq", "broker-permissions.sh");
+    public static string Script => Path.Combine(Paths.Repository, "deploy", "rabbitmq", "broker-permissions.sh");
 
     public TestVirtualHost VirtualHost { get; } = new();
 

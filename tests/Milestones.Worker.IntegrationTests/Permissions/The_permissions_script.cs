@@ -6,7 +6,7 @@ namespace Milestones.Worker.IntegrationTests.Permissions;
 /// <summary>deploy/rabbitmq/broker-permissions.sh itself: its publishers follow the catalog, and running it again changes nothing but passwords.</summary>
 public sealed class The_permissions_script
 {
-    static string CatalogPath => Path.Combine(Paths.RepositoryRoot, "services", "Milestones.Worker", "catalog", "fengtai-2023.json");
+    static string CatalogPath => Path.Combine(Paths.Repository, "services", "Milestones.Worker", "catalog", "fengtai-2023.json");
 
     static List<string> CatalogSources()
     {

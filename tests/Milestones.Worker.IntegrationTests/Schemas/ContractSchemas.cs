@@ -18,7 +18,7 @@ namespace Milestones.Worker.IntegrationTests.Schemas;
 /// </summary>
 public static class ContractSchemas
 {
-    public static string Directory => Path.Combine(Paths.RepositoryRoot, "contracts", "Milestones.Contracts", "schemas");
+    public static string Directory => Path.Combine(Paths.Repository, "contracts", "Milestones.Contracts", "schemas");
 
     /// <summary>Every message type of the contracts assembly: the types whose wire name is pinned with [MessageUrn].</summary>
     public static IReadOnlyList<Type> Messages { get; } = typeof(MilestoneReached).Assembly.GetExportedTypes()

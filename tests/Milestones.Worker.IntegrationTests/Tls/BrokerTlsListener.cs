@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Milestones.Worker.IntegrationTests.Infrastructure;
 
 namespace Milestones.Worker.IntegrationTests.Tls;
@@ -21,7 +20,7 @@ public sealed class BrokerTlsListener : IAsyncDisposable
     public static async Task<BrokerTlsListener> Open(IssuedCertificate server, CertificateAuthority? clientCa = null)
     {
         BrokerEnvironment.RequireControl();
-        var port = FreePort();
+        var port = FreePort.Next();
         var peer = clientCa is null
             ? "{verify, verify_none}, {fail_if_no_peer_cert, false}"
             : $"{{cacertfile, {Quote(clientCa.CertificateFile)}}}, {{verify, verify_peer}}, {{fail_if_no_peer_cert, true}}";
@@ -44,11 +43,4 @@ public sealed class BrokerTlsListener : IAsyncDisposable
             .ToList();
 
     static string Quote(string path) => $"\"{path.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -80,7 +80,7 @@ public sealed class CertificateAuthority
 
     static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHHmmss'Z'", CultureInfo.InvariantCulture);
 
-    static Task<string> OpenSsl(params string[] arguments) => Infrastructure.TestVirtualHost.Run("openssl", arguments);
+    static Task<string> OpenSsl(params string[] arguments) => TestVirtualHost.Run("openssl", arguments);
 }
 
 /// <summary>
@@ -93,7 +93,7 @@ public sealed class TestCertificates : IAsyncLifetime
     /// <summary>The name the worker expects the broker's certificate to carry.</summary>
     public const string BrokerName = "localhost";
 
-    readonly Infrastructure.TempDirectory directory = new();
+    readonly TempDirectory directory = new();
 
     public CertificateAuthority Ca { get; private set; } = null!;
 
