@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Milestones.Domain.Storage;
 using MongoDB.Driver;
 
 namespace Milestones.Storage.MongoDB;
@@ -15,8 +16,8 @@ public static class MongoDbStoreExtensions
 
     /// <summary>
     /// Registers the MongoDB store, <see cref="MongoMilestoneStore"/>: options from the <c>MongoDb</c> section (validated
-    /// at start), one <see cref="IMongoClient"/> and <see cref="IMongoDatabase"/>, the index initializer and a ping
-    /// check tagged <paramref name="readyTag"/>. The driver connects lazily, so startup neither waits for nor fails on
+    /// at start), one <see cref="IMongoClient"/> and <see cref="IMongoDatabase"/>, the index initializer, a ping check
+    /// tagged <paramref name="readyTag"/> and its outage rule (<see cref="MongoStoreOutage"/>). The driver connects lazily, so startup neither waits for nor fails on
     /// an unreachable server: readiness reports it. The host registers the store ports over it.
     /// <code>{ "MongoDb": { "ConnectionString": "(secret)", "DatabaseName": "milestones" } }</code>
     /// </summary>
@@ -31,6 +32,7 @@ public static class MongoDbStoreExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IMongoClient>().GetDatabase(sp.GetRequiredService<IOptions<MongoDbOptions>>().Value.DatabaseName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new MongoMilestoneStore(sp.GetRequiredService<IMongoDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IStoreOutageClassifier, MongoStoreOutage>();
         services.AddSingleton<MongoStoreReadiness>();
         services.AddHostedService<MongoStoreInitializer>();
         services.AddHealthChecks().AddCheck<MongoStoreHealthCheck>(HealthCheckName, HealthStatus.Unhealthy, [readyTag]);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Milestones.Domain.Storage;
 
 namespace Milestones.Storage.Sqlite;
 
@@ -12,8 +13,8 @@ public static class SqliteStoreExtensions
 
     /// <summary>
     /// Registers the embedded store, <see cref="SqliteMilestoneStore"/>: options from the <c>Storage:Sqlite</c> section
-    /// (validated at start), the store on the file they name, and a check tagged <paramref name="readyTag"/> that reads
-    /// it. A relative <see cref="SqliteStoreOptions.Path"/> is relative to the content root, whatever the working
+    /// (validated at start), the store on the file they name, a check tagged <paramref name="readyTag"/> that reads it,
+    /// and its outage rule (<see cref="SqliteStoreOutage"/>). A relative <see cref="SqliteStoreOptions.Path"/> is relative to the content root, whatever the working
     /// directory; a rooted one is taken as it is. The host registers the store ports over it.
     /// <code>{ "Storage": { "Provider": "Sqlite", "Sqlite": { "Path": "data/milestones.db" } } }</code>
     /// </summary>
@@ -29,6 +30,7 @@ public static class SqliteStoreExtensions
             // Path.Combine keeps a rooted second path as it is.
             return new SqliteMilestoneStore(Path.Combine(contentRoot, options.Path), maxSize: options.MaxSize);
         });
+        services.AddSingleton<IStoreOutageClassifier, SqliteStoreOutage>();
         services.AddHealthChecks().AddCheck<SqliteStoreHealthCheck>(HealthCheckName, HealthStatus.Unhealthy, [readyTag]);
         return builder;
     }

@@ -91,7 +91,7 @@ public static class Extensions
 
     /// <summary>
     /// The store <c>Storage:Provider</c> names, registered by its adapter with its options and readiness check; the
-    /// store ports over it, traced (<see cref="StoreTracing"/>).
+    /// store ports over it, traced (<see cref="StoreTracing"/>); and the outage rule over the store's own classifier.
     /// </summary>
     static void AddStore(this IHostApplicationBuilder builder)
     {
@@ -119,6 +119,7 @@ public static class Extensions
                 throw new OptionsValidationException(StorageOptions.SectionName, typeof(StorageOptions),
                     ["Storage:Provider must be set to 'Sqlite' or 'MongoDb'."]);
         }
+        builder.Services.AddSingleton<StoreOutage>();
     }
 
     static void AddMessaging(this IHostApplicationBuilder builder)

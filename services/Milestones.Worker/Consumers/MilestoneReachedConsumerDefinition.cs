@@ -25,5 +25,5 @@ public sealed class MilestoneReachedConsumerDefinition : ConsumerDefinition<Mile
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<MilestoneReachedConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        MilestoneReachedPipeline.Configure<MilestoneReachedConsumer, MilestoneReached>(endpointConfigurator, consumerConfigurator, options, testing, quarantine: false);
+        MilestoneReachedPipeline.Configure<MilestoneReachedConsumer, MilestoneReached>(endpointConfigurator, consumerConfigurator, options, testing, context.GetRequiredService<StoreOutage>(), quarantine: false);
 }

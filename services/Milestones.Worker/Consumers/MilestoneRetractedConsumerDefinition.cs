@@ -29,5 +29,5 @@ public sealed class MilestoneRetractedConsumerDefinition : ConsumerDefinition<Mi
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<MilestoneRetractedConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        MilestoneReachedPipeline.Configure<MilestoneRetractedConsumer, MilestoneRetracted>(endpointConfigurator, consumerConfigurator, options, testing, quarantine: true);
+        MilestoneReachedPipeline.Configure<MilestoneRetractedConsumer, MilestoneRetracted>(endpointConfigurator, consumerConfigurator, options, testing, context.GetRequiredService<StoreOutage>(), quarantine: true);
 }

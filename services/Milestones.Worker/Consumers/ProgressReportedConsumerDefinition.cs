@@ -30,5 +30,5 @@ public sealed class ProgressReportedConsumerDefinition : ConsumerDefinition<Prog
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<ProgressReportedConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        MilestoneReachedPipeline.Configure<ProgressReportedConsumer, ProgressReported>(endpointConfigurator, consumerConfigurator, options, testing, quarantine: true);
+        MilestoneReachedPipeline.Configure<ProgressReportedConsumer, ProgressReported>(endpointConfigurator, consumerConfigurator, options, testing, context.GetRequiredService<StoreOutage>(), quarantine: true);
 }

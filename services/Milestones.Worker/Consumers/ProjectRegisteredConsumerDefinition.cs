@@ -30,5 +30,5 @@ public sealed class ProjectRegisteredConsumerDefinition : ConsumerDefinition<Pro
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<ProjectRegisteredConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        MilestoneReachedPipeline.Configure<ProjectRegisteredConsumer, ProjectRegistered>(endpointConfigurator, consumerConfigurator, options, testing, quarantine: true);
+        MilestoneReachedPipeline.Configure<ProjectRegisteredConsumer, ProjectRegistered>(endpointConfigurator, consumerConfigurator, options, testing, context.GetRequiredService<StoreOutage>(), quarantine: true);
 }

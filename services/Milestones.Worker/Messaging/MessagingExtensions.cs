@@ -93,7 +93,7 @@ public static class MessagingExtensions
                     endpoint.ConfigureConsumeTopology = false;
                     MilestoneReachedPipeline.ConfigureInput(endpoint, messaging, context.GetRequiredService<MilestonesTelemetry>());
                     endpoint.Consumer<MilestoneReachedConsumer>(context, consumer =>
-                        MilestoneReachedPipeline.Configure<MilestoneReachedConsumer, MilestoneReached>(endpoint, consumer, messaging, testing, quarantine: true));
+                        MilestoneReachedPipeline.Configure<MilestoneReachedConsumer, MilestoneReached>(endpoint, consumer, messaging, testing, context.GetRequiredService<StoreOutage>(), quarantine: true));
                 });
             }
             cfg.ConfigureEndpoints(context);

@@ -64,6 +64,7 @@ public static class MilestoneReachedPipeline
         IConsumerConfigurator<TConsumer> consumer,
         MessagingOptions options,
         TestingOptions testing,
+        StoreOutage outage,
         bool quarantine)
         where TConsumer : class, IConsumer<TMessage>
         where TMessage : class
@@ -72,6 +73,7 @@ public static class MilestoneReachedPipeline
         ArgumentNullException.ThrowIfNull(consumer);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(testing);
+        ArgumentNullException.ThrowIfNull(outage);
 
         // Publishers outside .NET send the bare JSON object (application/json); MassTransit's envelope stays the default.
         endpoint.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: false);
@@ -111,7 +113,7 @@ public static class MilestoneReachedPipeline
         // stopping the host returns it to the queue.
         endpoint.UseMessageRetry(retry =>
         {
-            retry.Handle<Exception>(StoreOutage.IsOutage);
+            retry.Handle<Exception>(outage.IsOutage);
             retry.Exponential(int.MaxValue, options.RetryMinInterval, options.RetryMaxInterval, options.RetryIntervalDelta);
         });
         // A refused event is refused again on every try: straight to the error queue. Any other failure of this
@@ -119,7 +121,7 @@ public static class MilestoneReachedPipeline
         endpoint.UseMessageRetry(retry =>
         {
             retry.Ignore<MilestoneRejectedException>();
-            retry.Ignore<Exception>(StoreOutage.IsOutage);
+            retry.Ignore<Exception>(outage.IsOutage);
             retry.Exponential(options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryIntervalDelta);
         });
 

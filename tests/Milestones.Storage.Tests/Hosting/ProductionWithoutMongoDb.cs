@@ -86,6 +86,8 @@ public sealed class ProductionWithoutMongoDb : IAsyncLifetime
         Assert.Same(store, Assert.IsType<TracingProjectStore>(factory.Services.GetRequiredService<IProjectStore>()).Inner);
         Assert.Same(store, Assert.IsType<TracingOutboxStore>(factory.Services.GetRequiredService<IOutboxStore>()).Inner);
         Assert.Same(store, factory.Services.GetRequiredService<IStoreMaintenance>());
+        // Its outage rule is the one the worker holds messages by.
+        Assert.IsType<MongoStoreOutage>(Assert.Single(factory.Services.GetServices<IStoreOutageClassifier>()));
         Assert.Contains(Password, options.ConnectionString, StringComparison.Ordinal);
         Assert.Equal("127.0.0.1", client.Settings.Server.Host);
         Assert.Equal("milestones", factory.Services.GetRequiredService<IMongoDatabase>().DatabaseNamespace.DatabaseName);
