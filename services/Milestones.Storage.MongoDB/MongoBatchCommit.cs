@@ -41,11 +41,10 @@ internal enum MongoCommitStep
 }
 
 /// <summary>
-/// A batch of per-project commits in at most <c>3 + P</c> commands for <c>P</c> projects, however many events each
-/// carries: one <c>insertMany</c> of all events, one <c>find</c> of the duplicates (only if there are any), one
-/// version-checked write per project (run concurrently) and one <c>updateMany</c> marking the committed events applied.
-/// <see cref="MongoMilestoneStore"/> explains why each project's commit is all or nothing and what a crash between the
-/// steps leaves; the README ("The commit protocol") lists the commands.
+/// The commit protocol: a batch of per-project commits in at most <c>3 + P</c> commands for <c>P</c> projects, however
+/// many events each carries. This is the one implementation of the write sequence (the store's <c>Commit</c> runs it,
+/// and the repair of <c>rebuild</c> reuses its project writes and state update); the README ("The commit protocol")
+/// is the one description of the steps, of what a crash between them leaves and of why nothing is decided twice.
 /// </summary>
 internal static class MongoBatchCommit
 {

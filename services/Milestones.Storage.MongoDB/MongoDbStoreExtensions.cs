@@ -15,10 +15,10 @@ public static class MongoDbStoreExtensions
     public const string HealthCheckName = "mongodb";
 
     /// <summary>
-    /// Registers the MongoDB store as <see cref="IProjectStore"/>, <see cref="IOutboxStore"/> and <see cref="IStoreMaintenance"/>: options from the
-    /// <c>MongoDb</c> section (validated at start), one <see cref="IMongoClient"/> and <see cref="IMongoDatabase"/>,
-    /// the index initializer and a ping check tagged <paramref name="readyTag"/>. The driver connects lazily, so
-    /// startup neither waits for nor fails on an unreachable server: readiness reports it.
+    /// Registers the MongoDB store, <see cref="MongoMilestoneStore"/>: options from the <c>MongoDb</c> section (validated
+    /// at start), one <see cref="IMongoClient"/> and <see cref="IMongoDatabase"/>, the index initializer, a ping check
+    /// tagged <paramref name="readyTag"/> and its outage rule (<see cref="MongoStoreOutage"/>). The driver connects lazily, so startup neither waits for nor fails on
+    /// an unreachable server: readiness reports it. The host registers the store ports over it.
     /// <code>{ "MongoDb": { "ConnectionString": "(secret)", "DatabaseName": "milestones" } }</code>
     /// </summary>
     public static IHostApplicationBuilder AddMongoDbStore(this IHostApplicationBuilder builder, string readyTag)
@@ -32,9 +32,7 @@ public static class MongoDbStoreExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IMongoClient>().GetDatabase(sp.GetRequiredService<IOptions<MongoDbOptions>>().Value.DatabaseName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new MongoMilestoneStore(sp.GetRequiredService<IMongoDatabase>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IProjectStore>(sp => sp.GetRequiredService<MongoMilestoneStore>());
-        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<MongoMilestoneStore>());
-        services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<MongoMilestoneStore>());
+        services.AddSingleton<IStoreOutageClassifier, MongoStoreOutage>();
         services.AddSingleton<MongoStoreReadiness>();
         services.AddHostedService<MongoStoreInitializer>();
         services.AddHealthChecks().AddCheck<MongoStoreHealthCheck>(HealthCheckName, HealthStatus.Unhealthy, [readyTag]);

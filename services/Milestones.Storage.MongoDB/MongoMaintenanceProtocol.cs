@@ -33,39 +33,14 @@ internal static class MongoMaintenanceProtocol
     public static UpdateDefinition<ProjectDocument> ReplaceState(ProjectState state, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return ProjectUpdate.Combine(
-            ProjectUpdate.Inc(d => d.Version, 1L),
-            ProjectUpdate.Set(d => d.IsComplete, state.IsComplete),
-            ProjectUpdate.Set(d => d.CompletionCount, state.CompletionCount),
-            ProjectUpdate.Set(d => d.ReopenCount, state.ReopenCount),
-            ProjectUpdate.Set(d => d.Reached, ProjectDocument.ReachedOf(state)),
-            ProjectUpdate.Set(d => d.Retractions, ProjectDocument.RetractionsOf(state)),
-            ProjectUpdate.Set(d => d.Progress, ProjectDocument.ProgressOf(state)),
-            ProjectUpdate.Set(d => d.TargetsMet, ProjectDocument.TargetsMetOf(state)),
-            ProjectUpdate.Set(d => d.Registration, RegistrationDocument.From(state.Registration)),
-            ProjectUpdate.Set(d => d.OverdueNoticed, ProjectDocument.OverdueNoticedOf(state)),
-            ProjectUpdate.Set(d => d.UpdatedAt, now.ToUniversalTime()));
+        return ProjectUpdate.Combine(MongoStoreProtocol.NextState(state, now));
     }
 
     /// <summary>The document of a project that had events but no state: version 1, nothing pending.</summary>
     public static ProjectDocument NewProject(ProjectState state, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new ProjectDocument
-        {
-            Id = state.ProjectId,
-            Version = 1,
-            IsComplete = state.IsComplete,
-            CompletionCount = state.CompletionCount,
-            ReopenCount = state.ReopenCount,
-            Reached = ProjectDocument.ReachedOf(state),
-            Retractions = ProjectDocument.RetractionsOf(state),
-            Progress = ProjectDocument.ProgressOf(state),
-            TargetsMet = ProjectDocument.TargetsMetOf(state),
-            Registration = RegistrationDocument.From(state.Registration),
-            OverdueNoticed = ProjectDocument.OverdueNoticedOf(state),
-            UpdatedAt = now.ToUniversalTime(),
-        };
+        return ProjectDocument.Of(state, now, outbox: []);
     }
 
     /// <summary>The project's lease exactly as it was listed: one taken again since (a new <c>leaseUntil</c>) does not match.</summary>

@@ -14,54 +14,10 @@ namespace Milestones.Storage.MongoDB;
 /// milestones, retractions, completion and reopen counts), a <c>version</c> and the pending outbox entries
 /// (completions and reopenings, told apart by <c>kind</c>), so that a state change and its intent to publish are one
 /// single-document atomic write.</para>
-/// <para><b>Commit</b> (<see cref="Commit"/>) takes a batch of per-project commits and sends at most <c>3 + P</c>
-/// commands for <c>P</c> projects, however many events each carries (<see cref="MongoBatchCommit"/>):</para>
-/// <list type="number">
-/// <item>One unordered <c>insertMany</c> of every event of the batch with <c>applied: false</c>. The <c>_id</c> index
-/// refuses each duplicate on its own; the others are inserted.</item>
-/// <item>Only if some were refused: one <c>find</c> <c>{_id: {$in: refused}}</c> reading them back. Per event: another
-/// fingerprint, or the same fingerprint and applied → its commit's result is <see cref="CommitResult.EventsExist"/>
-/// (with the stored fingerprints) and its project is not written; the same fingerprint and not applied → an earlier
-/// attempt stopped midway, so its commit carries on as if it had inserted it.</item>
-/// <item>One write per remaining project, concurrently: for expected version 0 insert it at version 1 (a duplicate
-/// key means another writer created it first); otherwise update <c>{_id, version: expected}</c>, <c>$set</c>-ting the
-/// state, <c>$inc</c>-ing the version, <c>$push</c>-ing the outbox entries and <c>$min</c>-ing <c>pendingSince</c>.
-/// No match → <see cref="CommitResult.VersionConflict"/>. Each is one atomic single-document write, so a project's
-/// state and its outbox entries are durable together or not at all.</item>
-/// <item>One <c>updateMany</c> <c>{_id: {$in: events of the committed projects}}</c> setting <c>applied: true</c>.</item>
-/// </list>
-/// <para><b>Crash (or failed command) at each point</b>, remembering that the messages are acknowledged only after
-/// <see cref="Commit"/> returns, so the broker redelivers them (perhaps in other batches: everything below holds per
-/// event and per project), and that applying an event is a merge (per milestone the earliest report wins; a completion
-/// is decided only on the incomplete → complete transition, a reopening only on the way back, and a retraction already
-/// in the state changes nothing):</para>
-/// <list type="bullet">
-/// <item>During or after step 1, before step 3: some or all events are stored unapplied; no state or outbox is
-/// touched. Unapplied events are not in the timeline, so readers see nothing of them, as with SQLite. The redelivery
-/// reloads the projects, re-applies, finds its events unapplied with their fingerprints and carries on.</item>
-/// <item>A commit that loses its version race or whose result is <see cref="CommitResult.EventsExist"/>: its newly
-/// inserted events stay unapplied, as above; the recorder submits them again (after reloading the project, on a
-/// conflict) and they are carried on then.</item>
-/// <item>During or after step 3, before step 4: each project is either written (state and outbox entries together)
-/// or untouched; the events are still unapplied and so missing from the timeline until the redelivery. The redelivery
-/// loads a state that already contains a written project's events; applying them again changes nothing and decides
-/// no completion (the project is already complete), so step 3 writes the same state at the next version with no
-/// outbox entry, and step 4 marks the events applied. No second completion can arise. A retraction likewise finds
-/// itself in the state's retractions and decides no second reopening. (Until then the events are missing from the
-/// timeline, which is also what a retraction reads to find the report it withdraws: the recorder then takes the
-/// report from the state.) A project left untouched is recorded as on a first attempt.</item>
-/// <item>During step 4 (it is atomic per event, not across them): the events it reached are applied, the others not.
-/// The redelivery finds a commit's applied events existing (duplicates), so the commit is not written; the recorder
-/// submits its other events again, finds them unapplied, writes the (unchanged) state and marks them.</item>
-/// <item>After step 4: the redelivery finds the events applied → duplicates.</item>
-/// </list>
-/// <para>Two writers racing on one project both compute from the version they loaded; the version filter lets only
-/// one of them through, the other reloads and re-applies (<c>MilestoneRecorder</c>), so no update is lost and a
-/// completion (or reopening) is pushed exactly once, by the writer whose update made the transition. Write concern
-/// <c>majority</c> with journaling (the default) makes every acknowledged step survive a failover. Retryable writes,
-/// where the server has them, let the driver repeat a command interrupted by a failover without applying it twice;
-/// the protocol does not depend on them: a command whose answer is lost fails the batch, and the redelivery finds
-/// what it wrote as above. No transaction is used anywhere. The README lists every command and operator sent.</para>
+/// <para><b>Commit</b> (<see cref="Commit"/>): a batch of per-project commits in at most <c>3 + P</c> commands for
+/// <c>P</c> projects, each project's state and outbox entries one atomic single-document write, run by
+/// <see cref="MongoBatchCommit"/>. The steps, what a crash between them leaves and why no announcement is decided twice
+/// are in the README ("The commit protocol"), the one description of it; no transaction is used anywhere.</para>
 /// <para><b>Outbox.</b> A project with pending entries carries <c>pendingSince</c> (indexed). A dispatcher
 /// leases whole projects (<c>leaseOwner</c>, <c>leaseUntil</c>) with a conditional update that leaves the version
 /// alone, publishes their entries and pulls them by message id; a dispatcher that dies leaves a lease that expires.</para>
@@ -126,7 +82,7 @@ public sealed partial class MongoMilestoneStore : IProjectStore, IOutboxStore, I
         return TimelinePage.FromOneMore(documents.Select(d => d.ToRecord()).ToList(), query.Limit);
     }
 
-    /// <summary>The batch commit described above: at most <c>3 + P</c> commands for <c>P</c> projects.</summary>
+    /// <summary>The batch commit (<see cref="MongoBatchCommit"/>): at most <c>3 + P</c> commands for <c>P</c> projects.</summary>
     public Task<IReadOnlyList<CommitResult>> Commit(IReadOnlyList<ProjectCommit> commits, CancellationToken cancellationToken) =>
         MongoBatchCommit.Run(commits, commands, AfterStep, cancellationToken);
 

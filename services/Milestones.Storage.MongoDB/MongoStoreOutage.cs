@@ -1,3 +1,4 @@
+using Milestones.Domain.Storage;
 using MongoDB.Driver;
 
 namespace Milestones.Storage.MongoDB;
@@ -7,9 +8,9 @@ namespace Milestones.Storage.MongoDB;
 /// until the store is back), as opposed to a failure of one write. Judged the way the driver itself judges what to
 /// retry: by the error labels the server and the driver put on an error, by the replica-set state codes (no writable
 /// primary, a node recovering or shutting down), by write-concern failures (a <c>wtimeout</c> when the majority is
-/// lost), and by connection, server-selection and pool timeouts.
+/// lost), and by connection, server-selection and pool timeouts. Registered with the store (<see cref="MongoDbStoreExtensions.AddMongoDbStore"/>).
 /// </summary>
-public static class MongoStoreOutage
+public sealed class MongoStoreOutage : IStoreOutageClassifier
 {
     /// <summary>Labels meaning "the same operation may succeed later": set by the server (4.4+) and by the driver on network errors.</summary>
     public static readonly IReadOnlyList<string> TransientLabels =
@@ -58,4 +59,6 @@ public static class MongoStoreOutage
         MongoCommandException command => OutageCodes.Contains(command.Code),
         _ => false,
     };
+
+    bool IStoreOutageClassifier.IsOutage(Exception exception) => IsOutage(exception);
 }

@@ -7,7 +7,7 @@ namespace Milestones.Storage.MongoDB;
 
 /// <summary>
 /// Every filter, update and index the store sends, in one place, so that tests can render them to BSON and pin the
-/// concurrency protocol without a server. <see cref="MongoMilestoneStore"/> explains why each is shaped as it is.
+/// concurrency protocol without a server. Why each is shaped as it is: the README ("The commit protocol", "The outbox").
 /// </summary>
 internal static class MongoStoreProtocol
 {
@@ -21,7 +21,7 @@ internal static class MongoStoreProtocol
     static UpdateDefinitionBuilder<ProjectDocument> ProjectUpdate => Builders<ProjectDocument>.Update;
     static FilterDefinitionBuilder<EventDocument> EventFilter => Builders<EventDocument>.Filter;
 
-    // --- Commit (see MongoBatchCommit: at most 3 + P commands for a batch over P projects) ---
+    // --- Commit (the steps of MongoBatchCommit) ---
 
     /// <summary>Steps 2 and 4: the events of the batch by their ids, in one <c>$in</c>.</summary>
     public static FilterDefinition<EventDocument> EventsByIds(IEnumerable<Guid> eventIds) => EventFilter.In(d => d.Id, eventIds);
@@ -44,20 +44,7 @@ internal static class MongoStoreProtocol
     public static UpdateDefinition<ProjectDocument> ApplyCommit(ProjectCommit commit)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        var updates = new List<UpdateDefinition<ProjectDocument>>
-        {
-            ProjectUpdate.Inc(d => d.Version, 1L),
-            ProjectUpdate.Set(d => d.IsComplete, commit.State.IsComplete),
-            ProjectUpdate.Set(d => d.CompletionCount, commit.State.CompletionCount),
-            ProjectUpdate.Set(d => d.ReopenCount, commit.State.ReopenCount),
-            ProjectUpdate.Set(d => d.Reached, ProjectDocument.ReachedOf(commit.State)),
-            ProjectUpdate.Set(d => d.Retractions, ProjectDocument.RetractionsOf(commit.State)),
-            ProjectUpdate.Set(d => d.Progress, ProjectDocument.ProgressOf(commit.State)),
-            ProjectUpdate.Set(d => d.TargetsMet, ProjectDocument.TargetsMetOf(commit.State)),
-            ProjectUpdate.Set(d => d.Registration, RegistrationDocument.From(commit.State.Registration)),
-            ProjectUpdate.Set(d => d.OverdueNoticed, ProjectDocument.OverdueNoticedOf(commit.State)),
-            ProjectUpdate.Set(d => d.UpdatedAt, ProjectDocument.UpdatedAtOf(commit)),
-        };
+        var updates = NextState(commit.State, ProjectDocument.UpdatedAtOf(commit));
         var outbox = commit.Outbox.Select(OutboxEntryDocument.From).ToList();
         if (outbox.Count > 0)
         {
@@ -66,6 +53,30 @@ internal static class MongoStoreProtocol
             updates.Add(ProjectUpdate.Min(d => d.PendingSince, ProjectDocument.OldestOf(outbox)));
         }
         return ProjectUpdate.Combine(updates);
+    }
+
+    /// <summary>
+    /// The whole state <c>$set</c> at the next version (<c>$inc</c>), and when it was written: the update of the commit's
+    /// step 3 (<see cref="ApplyCommit"/>, which adds the outbox entries) and of the repair
+    /// (<see cref="MongoMaintenanceProtocol.ReplaceState"/>), so that both write every part of the state.
+    /// </summary>
+    public static List<UpdateDefinition<ProjectDocument>> NextState(Milestones.Domain.Projects.ProjectState state, DateTimeOffset updatedAt)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return
+        [
+            ProjectUpdate.Inc(d => d.Version, 1L),
+            ProjectUpdate.Set(d => d.IsComplete, state.IsComplete),
+            ProjectUpdate.Set(d => d.CompletionCount, state.CompletionCount),
+            ProjectUpdate.Set(d => d.ReopenCount, state.ReopenCount),
+            ProjectUpdate.Set(d => d.Reached, ProjectDocument.ReachedOf(state)),
+            ProjectUpdate.Set(d => d.Retractions, ProjectDocument.RetractionsOf(state)),
+            ProjectUpdate.Set(d => d.Progress, ProjectDocument.ProgressOf(state)),
+            ProjectUpdate.Set(d => d.TargetsMet, ProjectDocument.TargetsMetOf(state)),
+            ProjectUpdate.Set(d => d.Registration, RegistrationDocument.From(state.Registration)),
+            ProjectUpdate.Set(d => d.OverdueNoticed, ProjectDocument.OverdueNoticedOf(state)),
+            ProjectUpdate.Set(d => d.UpdatedAt, updatedAt.ToUniversalTime()),
+        ];
     }
 
     /// <summary>Step 4: the events' effect is in their project documents; only applied events are in the timeline.</summary>

@@ -10,7 +10,7 @@ public sealed class SqliteStoreOptions
 {
     public const string SectionName = "Storage:Sqlite";
 
-    /// <summary>Database file; the worker resolves a relative path against its content root. Default <c>data/milestones.db</c>.</summary>
+    /// <summary>Database file; a relative path is relative to the content root (<see cref="SqliteStoreExtensions.AddSqliteStore"/>). Default <c>data/milestones.db</c>.</summary>
     [Required]
     public string Path { get; set; } = "data/milestones.db";
 

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Milestones.Domain.Storage;
 
 namespace Milestones.Storage.Sqlite;
 
@@ -7,9 +8,9 @@ namespace Milestones.Storage.Sqlite;
 /// the store is back), as opposed to a failure of one write: the database is busy or locked by another process, cannot
 /// be opened, is full (the disk, or the store's size limit), read-only (a volume remounted read-only), or the operating
 /// system failed an I/O on it. Every extended code of those (<c>SQLITE_IOERR_WRITE</c>, <c>SQLITE_IOERR_FSYNC</c>,
-/// <c>SQLITE_BUSY_SNAPSHOT</c>, …) counts as its primary code.
+/// <c>SQLITE_BUSY_SNAPSHOT</c>, …) counts as its primary code. Registered with the store (<see cref="SqliteStoreExtensions.AddSqliteStore"/>).
 /// </summary>
-public static class SqliteStoreOutage
+public sealed class SqliteStoreOutage : IStoreOutageClassifier
 {
     public const int Busy = 5;
     public const int Locked = 6;
@@ -23,4 +24,6 @@ public static class SqliteStoreOutage
         exception is SqliteException sqlite
         && ((sqlite.SqliteErrorCode & 0xFF) is Busy or Locked or ReadOnly or IoError or Full or CantOpen
             || (sqlite.SqliteExtendedErrorCode & 0xFF) is Busy or Locked or ReadOnly or IoError or Full or CantOpen);
+
+    bool IStoreOutageClassifier.IsOutage(Exception exception) => IsOutage(exception);
 }

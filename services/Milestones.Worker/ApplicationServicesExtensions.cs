@@ -4,7 +4,6 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Recording;
-using Milestones.Domain.Storage;
 using Milestones.Domain.Validation;
 using Milestones.ServiceDefaults;
 using Milestones.Storage.MongoDB;
@@ -92,32 +91,37 @@ public static class ApplicationServicesExtensions
         return ProjectCatalog.LoadFile(Path.Combine(builder.Environment.ContentRootPath, options.Path));
     }
 
+    /// <summary>
+    /// The store <c>Storage:Provider</c> names, registered by its adapter with its options and readiness check; the
+    /// store ports over it, traced (<see cref="StoreTracing"/>); and the outage rule over the store's own classifier.
+    /// </summary>
     static void AddStore(this IHostApplicationBuilder builder)
     {
         var provider = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()?.Provider;
         switch (provider)
         {
             case StorageProvider.Sqlite:
-                builder.Services.AddOptions<SqliteStoreOptions>().BindConfiguration(SqliteStoreOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-                builder.Services.AddSingleton(services =>
+                builder.AddSqliteStore(ServiceDefaultsExtensions.ReadyTag);
+                // The demo runs on a throwaway file of its own, whatever Storage:Sqlite:Path says.
+                builder.Services.AddOptions<SqliteStoreOptions>().PostConfigure<IOptions<DemoOptions>>((sqlite, demo) =>
                 {
-                    var sqlite = services.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
-                    var demo = services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled;
-                    return new SqliteMilestoneStore(demo ? DemoDatabase.Path : Path.Combine(builder.Environment.ContentRootPath, sqlite.Path), maxSize: sqlite.MaxSize);
+                    if (demo.Value.Enabled)
+                    {
+                        sqlite.Path = DemoDatabase.Path;
+                    }
                 });
-                builder.Services.AddSingleton<IProjectStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
-                builder.Services.AddSingleton<IOutboxStore>(services => services.GetRequiredService<SqliteMilestoneStore>());
-                builder.Services.AddSingleton<IStoreMaintenance>(services => services.GetRequiredService<SqliteMilestoneStore>());
-                builder.Services.AddHealthChecks().AddCheck<SqliteStoreHealthCheck>("sqlite", tags: [ServiceDefaultsExtensions.ReadyTag]);
+                builder.Services.AddTracedStorePorts<SqliteMilestoneStore>();
                 break;
             case StorageProvider.MongoDb:
                 // Connection string from MongoDb__ConnectionString (environment or mounted secret file); see the adapter's README.
                 builder.AddMongoDbStore(ServiceDefaultsExtensions.ReadyTag);
+                builder.Services.AddTracedStorePorts<MongoMilestoneStore>();
                 break;
             default:
                 throw new OptionsValidationException(StorageOptions.SectionName, typeof(StorageOptions),
                     ["Storage:Provider must be set to 'Sqlite' or 'MongoDb'."]);
         }
+        builder.Services.AddSingleton<StoreOutage>();
     }
 
     static void AddMessaging(this IHostApplicationBuilder builder)

@@ -8,6 +8,7 @@ using Milestones.Domain.Validation;
 using Milestones.Storage.Sqlite;
 using Milestones.Telemetry.Tests.Infrastructure;
 using Milestones.Worker.Consumers;
+using Milestones.Worker.Messaging;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Telemetry.Tests;
@@ -37,7 +38,7 @@ public class Keeping_the_trace_with_the_outbox_entry
     {
         var recorder = new MilestoneRecorder(new TracingProjectStore(store), Catalog,
             new MilestoneValidator(Catalog, TimeProvider.System, ValidationLimits.Default), TimeProvider.System);
-        var intake = new RecordingIntake(recorder, new MilestonesTelemetry(new MeterFactory()));
+        var intake = new RecordingIntake(recorder, new MilestonesTelemetry(new MeterFactory()), new StoreOutage([new SqliteStoreOutage()]));
         return e => intake.Record(RecordRequest.Of(e), Cancel);
     }
 

@@ -73,8 +73,7 @@ public sealed class Production_without_MongoDB : IAsyncLifetime
     [Fact]
     public void The_store_is_MongoDB_with_the_connection_string_of_the_secret_file()
     {
-        // Under the tracing decorator (Milestones.Worker.Telemetry.StoreTracing), the store itself.
-        var store = StoreTracing.Undecorated(factory.Services.GetRequiredService<IProjectStore>());
+        var store = factory.Services.GetRequiredService<MongoMilestoneStore>();
         var options = factory.Services.GetRequiredService<IOptions<MongoDbOptions>>().Value;
         var client = factory.Services.GetRequiredService<IMongoClient>();
 
@@ -82,8 +81,12 @@ public sealed class Production_without_MongoDB : IAsyncLifetime
         Assert.Equal("InMemory", configuration["Messaging:Transport"]);
         // The lower-precedence value is there, and loses to the secret file.
         Assert.Contains(configuration.Providers, p => p.TryGet("MongoDb:ConnectionString", out var value) && value!.Contains("from-environment", StringComparison.Ordinal));
-        Assert.IsType<MongoMilestoneStore>(store);
-        Assert.Same(store, StoreTracing.Undecorated(factory.Services.GetRequiredService<IOutboxStore>()));
+        // The ports are the MongoDB store under the tracing decorator (Milestones.Worker.Telemetry.StoreTracing).
+        Assert.Same(store, Assert.IsType<TracingProjectStore>(factory.Services.GetRequiredService<IProjectStore>()).Inner);
+        Assert.Same(store, Assert.IsType<TracingOutboxStore>(factory.Services.GetRequiredService<IOutboxStore>()).Inner);
+        Assert.Same(store, factory.Services.GetRequiredService<IStoreMaintenance>());
+        // Its outage rule is the one the worker holds messages by.
+        Assert.IsType<MongoStoreOutage>(Assert.Single(factory.Services.GetServices<IStoreOutageClassifier>()));
         Assert.Contains(Password, options.ConnectionString, StringComparison.Ordinal);
         Assert.Equal("127.0.0.1", client.Settings.Server.Host);
         Assert.Equal("milestones", factory.Services.GetRequiredService<IMongoDatabase>().DatabaseNamespace.DatabaseName);

@@ -106,25 +106,27 @@ public sealed class ProjectDocument
     public static ProjectDocument First(ProjectCommit commit)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        var outbox = commit.Outbox.Select(OutboxEntryDocument.From).ToList();
-        return new ProjectDocument
-        {
-            Id = commit.State.ProjectId,
-            Version = 1,
-            IsComplete = commit.State.IsComplete,
-            CompletionCount = commit.State.CompletionCount,
-            ReopenCount = commit.State.ReopenCount,
-            Reached = ReachedOf(commit.State),
-            Retractions = RetractionsOf(commit.State),
-            Progress = ProgressOf(commit.State),
-            TargetsMet = TargetsMetOf(commit.State),
-            Registration = RegistrationDocument.From(commit.State.Registration),
-            OverdueNoticed = OverdueNoticedOf(commit.State),
-            UpdatedAt = UpdatedAtOf(commit),
-            Outbox = outbox,
-            PendingSince = OldestOf(outbox),
-        };
+        return Of(commit.State, UpdatedAtOf(commit), commit.Outbox.Select(OutboxEntryDocument.From).ToList());
     }
+
+    /// <summary>A new project's document at version 1: the state, when it was written, and its pending outbox entries.</summary>
+    internal static ProjectDocument Of(ProjectState state, DateTimeOffset updatedAt, List<OutboxEntryDocument> outbox) => new()
+    {
+        Id = state.ProjectId,
+        Version = 1,
+        IsComplete = state.IsComplete,
+        CompletionCount = state.CompletionCount,
+        ReopenCount = state.ReopenCount,
+        Reached = ReachedOf(state),
+        Retractions = RetractionsOf(state),
+        Progress = ProgressOf(state),
+        TargetsMet = TargetsMetOf(state),
+        Registration = RegistrationDocument.From(state.Registration),
+        OverdueNoticed = OverdueNoticedOf(state),
+        UpdatedAt = updatedAt.ToUniversalTime(),
+        Outbox = outbox,
+        PendingSince = OldestOf(outbox),
+    };
 
     public ProjectSnapshot ToSnapshot() =>
         new(new ProjectState

@@ -113,12 +113,13 @@ public abstract class InputEndpointDefinition<TConsumer, TMessage> : ConsumerDef
             endpoint.PrefetchCount = Options.PrefetchCount;
         }
 
-        // 5. Retries. The store unreachable (a MongoDB failover, a lost connection, StoreOutage): wait for it as long as it
-        //    takes, holding the message unacknowledged. Moving it to the error queue would acknowledge it while readiness
-        //    already says 503; stopping the host returns it to the queue.
+        // 5. Retries. The store unreachable (a MongoDB failover, a lost connection: the store adapter's outage rule,
+        //    StoreOutage): wait for it as long as it takes, holding the message unacknowledged. Moving it to the error
+        //    queue would acknowledge it while readiness already says 503; stopping the host returns it to the queue.
+        var outage = context.GetRequiredService<StoreOutage>();
         endpoint.UseMessageRetry(retry =>
         {
-            retry.Handle<Exception>(StoreOutage.IsOutage);
+            retry.Handle<Exception>(outage.IsOutage);
             retry.Exponential(int.MaxValue, Options.RetryMinInterval, Options.RetryMaxInterval, Options.RetryIntervalDelta);
         });
         //    A refused event (MilestoneRejectedException) is refused again on every try: straight to the error queue. Any
@@ -127,7 +128,7 @@ public abstract class InputEndpointDefinition<TConsumer, TMessage> : ConsumerDef
         endpoint.UseMessageRetry(retry =>
         {
             retry.Ignore<MilestoneRejectedException>();
-            retry.Ignore<Exception>(StoreOutage.IsOutage);
+            retry.Ignore<Exception>(outage.IsOutage);
             retry.Exponential(Options.RetryLimit, Options.RetryMinInterval, Options.RetryMaxInterval, Options.RetryIntervalDelta);
         });
 

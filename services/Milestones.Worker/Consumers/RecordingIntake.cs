@@ -15,7 +15,7 @@ namespace Milestones.Worker.Consumers;
 /// nothing is waiting. One batch is recorded at a time.
 /// </para>
 /// </summary>
-public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTelemetry telemetry)
+public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTelemetry telemetry, StoreOutage storeOutage)
 {
     /// <summary>Inputs in one batch at most, so that one store write stays short.</summary>
     public const int MaxBatchSize = 512;
@@ -133,7 +133,7 @@ public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTeleme
         {
             if (outcome.Failure is { } failure)
             {
-                var kind = StoreOutage.Kind(failure);
+                var kind = storeOutage.Kind(failure);
                 telemetry.RecordFailures.Add(1, new KeyValuePair<string, object?>(MilestonesTelemetry.KindTag, kind));
                 if (kind == StoreOutage.OutageKind)
                 {
@@ -155,7 +155,7 @@ public sealed class RecordingIntake(MilestoneRecorder recorder, MilestonesTeleme
     /// A failure that is not an outage of the store may belong to one input alone (a value the store cannot take, a
     /// bug): it would fail every message of the batch with it, and their retries, batched together again, too.
     /// </summary>
-    static bool IsolatedFailure(RecordOutcome outcome) => outcome.Failure is { } failure && !StoreOutage.IsOutage(failure);
+    bool IsolatedFailure(RecordOutcome outcome) => outcome.Failure is { } failure && !storeOutage.IsOutage(failure);
 
     /// <summary>
     /// Records each input that failed that way again, on its own, so that it fails alone and the others get their own

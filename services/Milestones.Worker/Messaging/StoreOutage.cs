@@ -1,28 +1,30 @@
-using Milestones.Storage.MongoDB;
-using Milestones.Storage.Sqlite;
+using Milestones.Domain.Recording;
+using Milestones.Domain.Storage;
 
 namespace Milestones.Worker.Messaging;
 
 /// <summary>
-/// Failures that mean the store cannot be written at all for now, as opposed to a failure of this one message. Each
-/// store judges its own driver's exceptions (<see cref="MongoStoreOutage"/>, <see cref="SqliteStoreOutage"/>); this
-/// looks through wrappers (inner and aggregate exceptions) for one of them. A plain <see cref="TimeoutException"/> is
-/// an outage whichever store threw it.
+/// Failures that mean the store cannot be written at all for now, as opposed to a failure of this one message. The
+/// configured store judges its own driver's exceptions (the <see cref="IStoreOutageClassifier"/> its adapter registers);
+/// this looks through wrappers (inner and aggregate exceptions) for one it calls an outage. A plain
+/// <see cref="TimeoutException"/> is an outage whichever store threw it.
 /// </summary>
-public static class StoreOutage
+public sealed class StoreOutage(IEnumerable<IStoreOutageClassifier> classifiers)
 {
-    public static bool IsOutage(Exception exception) => exception switch
+    readonly IStoreOutageClassifier[] classifiers = [.. classifiers];
+
+    public bool IsOutage(Exception exception) => exception switch
     {
         TimeoutException => true,
-        _ when MongoStoreOutage.IsOutage(exception) || SqliteStoreOutage.IsOutage(exception) => true,
+        _ when classifiers.Any(c => c.IsOutage(exception)) => true,
         AggregateException aggregate => aggregate.InnerExceptions.Any(IsOutage),
         _ => exception.InnerException is { } inner && IsOutage(inner),
     };
 
     /// <summary>The <c>kind</c> tag of <c>milestones.record.failures</c> for a failure that is not a refusal.</summary>
-    public static string Kind(Exception exception) =>
+    public string Kind(Exception exception) =>
         IsOutage(exception) ? OutageKind
-        : exception is Milestones.Domain.Recording.ConcurrencyException ? ConflictKind
+        : exception is ConcurrencyException ? ConflictKind
         : UnexpectedKind;
 
     /// <summary>The store cannot be written: the message is held and retried until it can.</summary>

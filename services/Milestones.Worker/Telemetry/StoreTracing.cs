@@ -3,25 +3,23 @@ using Milestones.Domain.Storage;
 
 namespace Milestones.Worker.Telemetry;
 
-/// <summary>Wraps whichever store is registered with <see cref="TracingProjectStore"/> and <see cref="TracingOutboxStore"/>.</summary>
+/// <summary>The store ports, registered once over whichever store is configured, with spans around the store calls.</summary>
 public static class StoreTracing
 {
-    /// <summary>Decorates the registered <see cref="IProjectStore"/> and <see cref="IOutboxStore"/>; call after the store is added.</summary>
-    public static IServiceCollection AddStoreTracing(this IServiceCollection services)
+    /// <summary>
+    /// Registers <see cref="IProjectStore"/> and <see cref="IOutboxStore"/> as <see cref="TracingProjectStore"/> and
+    /// <see cref="TracingOutboxStore"/> over the store <typeparamref name="TStore"/> (registered by its adapter), and
+    /// <see cref="IStoreMaintenance"/> as the store itself (the ops commands are not traced).
+    /// </summary>
+    public static IServiceCollection AddTracedStorePorts<TStore>(this IServiceCollection services)
+        where TStore : class, IProjectStore, IOutboxStore, IStoreMaintenance
     {
         ArgumentNullException.ThrowIfNull(services);
-        Decorate<IProjectStore>(services, store => new TracingProjectStore(store));
-        Decorate<IOutboxStore>(services, store => new TracingOutboxStore(store));
+        services.AddSingleton<IProjectStore>(sp => new TracingProjectStore(sp.GetRequiredService<TStore>()));
+        services.AddSingleton<IOutboxStore>(sp => new TracingOutboxStore(sp.GetRequiredService<TStore>()));
+        services.AddSingleton<IStoreMaintenance>(sp => sp.GetRequiredService<TStore>());
         return services;
     }
-
-    /// <summary>The store under the tracing decorator, for code that must know which store is configured.</summary>
-    public static object Undecorated(object store) => store switch
-    {
-        TracingProjectStore traced => traced.Inner,
-        TracingOutboxStore traced => traced.Inner,
-        _ => store,
-    };
 
     /// <summary>
     /// A store span, only inside a trace: the dispatcher polls the outbox every second and samples its backlog, and a
@@ -42,18 +40,4 @@ public static class StoreTracing
             throw;
         }
     }
-
-    static void Decorate<TService>(IServiceCollection services, Func<TService, TService> decorate)
-        where TService : class
-    {
-        var registered = services.LastOrDefault(d => d.ServiceType == typeof(TService) && !d.IsKeyedService)
-            ?? throw new InvalidOperationException($"No {typeof(TService).Name} is registered to trace; add the store first.");
-        services.Remove(registered);
-        services.Add(ServiceDescriptor.Describe(typeof(TService), provider => decorate((TService)Create(registered, provider)), registered.Lifetime));
-    }
-
-    static object Create(ServiceDescriptor descriptor, IServiceProvider provider) =>
-        descriptor.ImplementationInstance
-        ?? descriptor.ImplementationFactory?.Invoke(provider)
-        ?? ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!);
 }

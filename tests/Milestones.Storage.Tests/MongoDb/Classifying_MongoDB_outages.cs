@@ -17,6 +17,9 @@ namespace Milestones.Storage.Tests.MongoDb;
 /// </summary>
 public sealed class Classifying_MongoDB_outages
 {
+    /// <summary>The worker's outage rule over the classifier the MongoDB store registers.</summary>
+    static readonly StoreOutage Outage = new([new MongoStoreOutage()]);
+
     static readonly ConnectionId Connection = new(new ServerId(new ClusterId(), new DnsEndPoint("db-0.example", 27017)));
     static readonly BsonDocument Command = new("insert", "events");
 
@@ -68,8 +71,8 @@ public sealed class Classifying_MongoDB_outages
     public void A_failure_of_the_store_as_a_whole_is_an_outage(string why, Exception failure)
     {
         Assert.True(MongoStoreOutage.IsOutage(failure), why);
-        Assert.True(StoreOutage.IsOutage(failure), why);
-        Assert.Equal(StoreOutage.OutageKind, StoreOutage.Kind(failure));
+        Assert.True(Outage.IsOutage(failure), why);
+        Assert.Equal(StoreOutage.OutageKind, Outage.Kind(failure));
     }
 
     [Theory]
@@ -77,7 +80,7 @@ public sealed class Classifying_MongoDB_outages
     public void A_failure_of_one_write_is_not_an_outage(string why, Exception failure)
     {
         Assert.False(MongoStoreOutage.IsOutage(failure), why);
-        Assert.False(StoreOutage.IsOutage(failure), why);
+        Assert.False(Outage.IsOutage(failure), why);
     }
 
     [Fact]
@@ -90,7 +93,7 @@ public sealed class Classifying_MongoDB_outages
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => events.InsertOneAsync(new BsonDocument("_id", 1), cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.True(MongoStoreOutage.IsOutage(failure), failure.GetType().FullName);
-        Assert.Equal(StoreOutage.OutageKind, StoreOutage.Kind(failure));
+        Assert.Equal(StoreOutage.OutageKind, Outage.Kind(failure));
     }
 
     [Fact]
@@ -98,17 +101,17 @@ public sealed class Classifying_MongoDB_outages
     {
         var outage = new MongoNotPrimaryException(Connection, Command, Reply(10107, "NotWritablePrimary"));
 
-        Assert.True(StoreOutage.IsOutage(new InvalidOperationException("recording failed", outage)));
-        Assert.True(StoreOutage.IsOutage(new AggregateException(new ArgumentException("one"), outage)));
-        Assert.False(StoreOutage.IsOutage(new AggregateException(new ArgumentException("one"), new InvalidOperationException("two"))));
+        Assert.True(Outage.IsOutage(new InvalidOperationException("recording failed", outage)));
+        Assert.True(Outage.IsOutage(new AggregateException(new ArgumentException("one"), outage)));
+        Assert.False(Outage.IsOutage(new AggregateException(new ArgumentException("one"), new InvalidOperationException("two"))));
     }
 
     [Fact]
     public void Failures_that_are_not_outages_are_conflicts_or_unexpected()
     {
-        Assert.Equal(StoreOutage.ConflictKind, StoreOutage.Kind(new Milestones.Domain.Recording.ConcurrencyException("kept changing")));
-        Assert.Equal(StoreOutage.UnexpectedKind, StoreOutage.Kind(new MongoWriteException(Connection, DuplicateKey(), null!, null)));
-        Assert.Equal(StoreOutage.UnexpectedKind, StoreOutage.Kind(new IOException("a value the store cannot take")));
+        Assert.Equal(StoreOutage.ConflictKind, Outage.Kind(new Milestones.Domain.Recording.ConcurrencyException("kept changing")));
+        Assert.Equal(StoreOutage.UnexpectedKind, Outage.Kind(new MongoWriteException(Connection, DuplicateKey(), null!, null)));
+        Assert.Equal(StoreOutage.UnexpectedKind, Outage.Kind(new IOException("a value the store cannot take")));
     }
 
     static T Labelled<T>(T exception, string label) where T : MongoException

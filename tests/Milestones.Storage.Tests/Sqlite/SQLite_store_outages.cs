@@ -14,6 +14,9 @@ namespace Milestones.Storage.Tests.Sqlite;
 /// </summary>
 public sealed class SQLite_store_outages
 {
+    /// <summary>The worker's outage rule over the classifier the SQLite store registers.</summary>
+    static readonly StoreOutage Outage = new([new SqliteStoreOutage()]);
+
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -35,7 +38,7 @@ public sealed class SQLite_store_outages
         });
         Assert.Equal(SqliteStoreOutage.Full, failure.SqliteErrorCode);
         Assert.True(SqliteStoreOutage.IsOutage(failure));
-        Assert.True(StoreOutage.IsOutage(failure));
+        Assert.True(Outage.IsOutage(failure));
 
         // The limit raised (space freed): the same write goes through.
         store.MaxSize = null;
@@ -86,7 +89,7 @@ public sealed class SQLite_store_outages
         var failure = new SqliteException($"SQLite Error {code}: '{name}'.", code, extended);
 
         Assert.True(SqliteStoreOutage.IsOutage(failure), name);
-        Assert.True(StoreOutage.IsOutage(new InvalidOperationException("wrapped", failure)), name);
+        Assert.True(Outage.IsOutage(new InvalidOperationException("wrapped", failure)), name);
     }
 
     [Theory]

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Milestones.Storage.Sqlite;
 
-namespace Milestones.Worker.Health;
+namespace Milestones.Storage.Sqlite;
 
 /// <summary>Ready only while the embedded store's file can be opened and read.</summary>
 public sealed class SqliteStoreHealthCheck(SqliteMilestoneStore store) : IHealthCheck
