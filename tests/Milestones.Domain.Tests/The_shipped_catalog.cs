@@ -1,4 +1,3 @@
-using System.Text;
 using Milestones.Domain.Catalog;
 
 namespace Milestones.Domain.Tests;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Milestones.Contracts;
 using Milestones.Domain.Catalog;
-using Milestones.Telemetry.Tests.Infrastructure;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Telemetry.Tests;

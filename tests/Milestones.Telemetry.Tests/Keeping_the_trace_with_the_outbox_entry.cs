@@ -6,7 +6,6 @@ using Milestones.Domain.Recording;
 using Milestones.Domain.Storage;
 using Milestones.Domain.Validation;
 using Milestones.Storage.Sqlite;
-using Milestones.Telemetry.Tests.Infrastructure;
 using Milestones.Worker.Consumers;
 using Milestones.Worker.Messaging;
 using Milestones.Worker.Telemetry;

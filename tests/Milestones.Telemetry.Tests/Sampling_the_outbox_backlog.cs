@@ -4,9 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Milestones.Domain.Storage;
 using Milestones.Storage.Sqlite;
-using Milestones.Telemetry.Tests.Infrastructure;
 using Milestones.Worker.Telemetry;
-using OpenTelemetry.Metrics;
 
 namespace Milestones.Telemetry.Tests;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Milestones.Contracts;
-using Milestones.Telemetry.Tests.Infrastructure;
 using Milestones.Worker.Telemetry;
 using OpenTelemetry;
 using RabbitMQ.Client;

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Reflection;
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;

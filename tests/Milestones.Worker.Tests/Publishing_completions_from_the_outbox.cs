@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Milestones.Contracts;
 using Milestones.Domain;
 using Milestones.Domain.Catalog;
@@ -9,8 +11,6 @@ using Milestones.Domain.Storage;
 using Milestones.Domain.Validation;
 using Milestones.Storage.Sqlite;
 using Milestones.Worker.Messaging;
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Milestones.Worker.Tests;
 

@@ -3,7 +3,6 @@ using MassTransit.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Milestones.Contracts;
 using Milestones.Contracts.Testing;
 using Milestones.Contracts.Validation;

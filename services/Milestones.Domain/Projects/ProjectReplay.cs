@@ -5,7 +5,7 @@ namespace Milestones.Domain.Projects;
 
 /// <summary>
 /// Recomputes a project's state from its stored events, in the order they were recorded: each report applied with
-/// <see cref="ProjectState.Apply"/>, each retraction with <see cref="ProjectState.Retract"/>, given the reports of the
+/// <see cref="ProjectState.Apply(CompletionRule, MilestoneEvent)"/>, each retraction with <see cref="ProjectState.Retract"/>, given the reports of the
 /// withdrawn report's milestone that were recorded before it, as the recorder gave it the project's timeline when it
 /// recorded the retraction. The result is the state the recorder would have written, so a stored state that differs
 /// from it was changed by something else (a hand edit, a bug, a restore of a partial backup).

@@ -229,6 +229,9 @@ public sealed record EventRecord(
 
     public bool IsRetraction => RetractedEventId is not null;
 
+    /// <summary>The record of a milestone report.</summary>
+    /// <param name="e">The report.</param>
+    /// <param name="recordedAt">When the store records it.</param>
     /// <param name="fingerprint">The event's fingerprint when the caller has it already (a digest of the whole event).</param>
     public static EventRecord From(MilestoneEvent e, DateTimeOffset recordedAt, string? fingerprint = null) =>
         new(e.EventId, e.ProjectId, e.MilestoneCode, e.OccurredAt, e.ReportedAt, e.SourceSystem, e.Note, e.EvidenceUrl,

@@ -1,6 +1,6 @@
 using MassTransit;
-using RabbitPublishException = RabbitMQ.Client.Exceptions.PublishException;
 using Milestones.Worker.Messaging;
+using RabbitPublishException = RabbitMQ.Client.Exceptions.PublishException;
 
 namespace Milestones.Worker.Outbox;
 

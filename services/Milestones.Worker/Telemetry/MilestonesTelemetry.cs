@@ -38,6 +38,8 @@ public sealed class MilestonesTelemetry : IDisposable
     volatile BacklogSample? backlog;
     long storeOutageSinceTicks;   // 0: the store can be written
 
+    /// <param name="meterFactory">Creates the service's meter (the host's factory, or a test's own).</param>
+    /// <param name="time">The clock of the outbox's age gauge; the system clock when null.</param>
     /// <param name="catalog">The catalog that bounds the tags (<see cref="SourceTag"/>, <see cref="ProjectTag"/>); without one every source is <see cref="OtherSource"/>.</param>
     public MilestonesTelemetry(IMeterFactory meterFactory, TimeProvider? time = null, ProjectCatalog? catalog = null)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
 
 namespace Milestones.Worker.IntegrationTests.Infrastructure;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Milestones.Worker.IntegrationTests.Infrastructure;
 using Milestones.Worker.Operations;
 
 namespace Milestones.Worker.IntegrationTests.Operations;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Milestones.Worker.IntegrationTests.Infrastructure;
 
 namespace Milestones.Worker.IntegrationTests.Permissions;
 

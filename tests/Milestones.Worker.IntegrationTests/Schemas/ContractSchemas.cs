@@ -7,7 +7,6 @@ using System.Xml.Linq;
 using MassTransit;
 using MassTransit.Serialization;
 using Milestones.Contracts;
-using Milestones.Worker.IntegrationTests.Infrastructure;
 
 namespace Milestones.Worker.IntegrationTests.Schemas;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Net;
-using Milestones.Worker.IntegrationTests.Infrastructure;
-
 namespace Milestones.Worker.IntegrationTests.Tls;
 
 /// <summary>

@@ -1,7 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Milestones.Contracts;
 using Milestones.Worker.IntegrationTests.Infrastructure;
-using Milestones.Worker.Telemetry;
 using RabbitMQ.Client;
 
 namespace Milestones.Worker.IntegrationTests.Topology;

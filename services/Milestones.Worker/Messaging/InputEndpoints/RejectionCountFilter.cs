@@ -1,5 +1,4 @@
 using MassTransit;
-using MassTransit.RabbitMqTransport;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker.Messaging.InputEndpoints;

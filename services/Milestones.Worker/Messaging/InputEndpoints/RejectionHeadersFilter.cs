@@ -1,7 +1,6 @@
 using System.Runtime.Serialization;
 using System.Text.Json;
 using MassTransit;
-using MassTransit.RabbitMqTransport;
 
 namespace Milestones.Worker.Messaging.InputEndpoints;
 
