@@ -7,7 +7,6 @@ using Milestones.Domain.Storage;
 using Milestones.Domain.Validation;
 using Milestones.Storage.Sqlite;
 using Milestones.Worker.Consumers;
-using Milestones.Worker.Messaging;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Telemetry.Tests;

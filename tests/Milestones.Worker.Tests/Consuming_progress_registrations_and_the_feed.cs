@@ -4,7 +4,6 @@ using Milestones.Contracts;
 using Milestones.Domain;
 using Milestones.Domain.Storage;
 using Milestones.Worker.Consumers;
-using Milestones.Worker.Messaging;
 
 namespace Milestones.Worker.Tests;
 

@@ -1,3 +1,4 @@
+using Milestones.Worker.Consumers;
 using System.Diagnostics.Metrics;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,6 @@ using Milestones.Domain.Recording;
 using Milestones.Domain.Storage;
 using Milestones.Domain.Validation;
 using Milestones.Storage.Sqlite;
-using Milestones.Worker.Messaging;
 
 namespace Milestones.Worker.Tests;
 

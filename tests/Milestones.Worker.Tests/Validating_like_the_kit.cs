@@ -4,7 +4,7 @@ using Milestones.Contracts.Validation;
 using Milestones.Domain;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Validation;
-using Milestones.Worker.Messaging;
+using Milestones.Worker.Consumers;
 
 namespace Milestones.Worker.Tests;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Milestones.Contracts;
 using Milestones.Domain.Recording;
-using Milestones.Worker.Messaging;
 
 namespace Milestones.Worker.Consumers;
 

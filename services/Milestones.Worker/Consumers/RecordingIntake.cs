@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Milestones.Domain.Recording;
-using Milestones.Worker.Messaging;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker.Consumers;

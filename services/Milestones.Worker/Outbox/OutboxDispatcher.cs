@@ -4,7 +4,6 @@ using Milestones.Contracts;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
-using Milestones.Worker.Messaging;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker.Outbox;

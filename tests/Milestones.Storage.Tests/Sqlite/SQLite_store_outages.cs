@@ -3,7 +3,7 @@ using Milestones.Domain.Storage;
 using Milestones.Storage.Sqlite;
 using Milestones.Storage.Tests.Contract;
 using Milestones.Storage.Tests.TestData;
-using Milestones.Worker.Messaging;
+using Milestones.Worker.Consumers;
 using static Milestones.Storage.Tests.Contract.StoreSteps;
 
 namespace Milestones.Storage.Tests.Sqlite;

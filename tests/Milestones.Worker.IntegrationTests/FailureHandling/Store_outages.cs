@@ -1,8 +1,8 @@
+using Milestones.Worker.Consumers;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Milestones.Storage.Sqlite;
 using Milestones.Worker.IntegrationTests.Infrastructure;
-using Milestones.Worker.Messaging;
 
 namespace Milestones.Worker.IntegrationTests.FailureHandling;
 

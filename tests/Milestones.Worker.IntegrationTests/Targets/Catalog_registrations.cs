@@ -1,3 +1,4 @@
+using Milestones.Worker.Consumers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Milestones.Contracts;

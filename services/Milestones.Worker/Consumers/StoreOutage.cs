@@ -1,7 +1,7 @@
 using Milestones.Domain.Recording;
 using Milestones.Domain.Storage;
 
-namespace Milestones.Worker.Messaging;
+namespace Milestones.Worker.Consumers;
 
 /// <summary>
 /// Failures that mean the store cannot be written at all for now, as opposed to a failure of this one message. The
