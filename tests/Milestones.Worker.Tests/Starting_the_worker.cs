@@ -111,6 +111,23 @@ public class Starting_the_worker
         Assert.Contains("Messaging:RequirePublisherIdentity may be turned off in the Development environment or with the in-memory transport only", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Testing:CrashOnNote")]
+    [InlineData("Testing:CrashAfterRecordingNote")]
+    public async Task Refuses_a_test_only_switch_in_production(string key)
+    {
+        await using var worker = ProductionOnRabbitMq(new()
+        {
+            ["RabbitMqTransport:User"] = "milestones-worker",
+            ["RabbitMqTransport:Pass"] = "s3cret",
+            [key] = "crash here",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => worker.Server);
+
+        Assert.Equal($"{key} is a test switch; it is refused in the Production environment.", error.Message);
+    }
+
     [Fact]
     public async Task Refuses_the_default_credentials_when_the_configuration_names_no_broker_user_in_production()
     {
