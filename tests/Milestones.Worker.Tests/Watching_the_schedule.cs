@@ -51,15 +51,7 @@ public class Watching_the_schedule
     static async Task<bool> Enqueued(WorkerFactory worker, string project, Guid messageId) =>
         (await worker.Services.GetRequiredService<IStoreMaintenance>().ReadEnqueuedMessageIds(project, Cancel))!.Contains(messageId);
 
-    static async Task Until(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s");
-            await Task.Delay(50, Cancel);
-        }
-    }
+    static Task Until(Func<Task<bool>> condition) => Poll.Until(condition, TimeSpan.FromSeconds(30), "the schedule watch's findings");
 
     [Fact]
     public async Task Finds_nothing_before_the_due_day_ends_and_each_milestone_once_after_it()
