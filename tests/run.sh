@@ -212,22 +212,18 @@ fi
 # In the background + wait, so that INT/TERM are handled at once (bash defers traps until a
 # foreground command ends).
 dotnet_rc=0
-for step in restore build; do
-  [ "$dotnet_rc" = 0 ] || break
-  declare -n args="${step}_args"
-  log "dotnet ${args[*]}"
-  dotnet "${args[@]}" &
+# Runs one dotnet step unless an earlier one failed, keeping its exit code in dotnet_rc.
+dotnet_step() {
+  [ "$dotnet_rc" = 0 ] || return 0
+  log "dotnet $*"
+  dotnet "$@" &
   TEST_PID=$!
   wait "$TEST_PID" || dotnet_rc=$?
   TEST_PID=""
-done
-if [ "$dotnet_rc" = 0 ]; then
-  log "dotnet ${test_args[*]}"
-  dotnet "${test_args[@]}" &
-  TEST_PID=$!
-  wait "$TEST_PID" || dotnet_rc=$?
-  TEST_PID=""
-fi
+}
+dotnet_step "${restore_args[@]}"
+dotnet_step "${build_args[@]}"
+dotnet_step "${test_args[@]}"
 
 report_rc=0
 report=$(summarize_trx "$RESULTS_DIR") || report_rc=$?
