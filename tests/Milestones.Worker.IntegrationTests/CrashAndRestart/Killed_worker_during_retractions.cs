@@ -41,13 +41,19 @@ public sealed class Killed_worker_during_retractions(TestVirtualHost vhost) : Pr
                 RetractedAt = DateTimeOffset.UtcNow,
             })
             .ToList();
-        foreach (var chunk in retractions.Chunk(100))
+        async Task PublishRetractions()
         {
-            await Task.WhenAll(chunk.Select(r => Client.PublishJson(WireNames.MilestoneRetractedExchange, r, r.EventId.ToString())));
+            foreach (var chunk in retractions.Chunk(100))
+            {
+                await Task.WhenAll(chunk.Select(r => Client.PublishJson(WireNames.MilestoneRetractedExchange, r, r.EventId.ToString())));
+            }
+            Mark($"published {retractions.Count} retractions");
         }
-        Mark($"published {retractions.Count} retractions");
+        // The kill lands while the retractions are still arriving, so that it cannot come after the last of them.
+        var publishing = PublishRetractions();
         await WaitForEvents(events.Count + 10, TimeSpan.FromSeconds(60));
         await worker.Kill();
+        await publishing;
         var atKill = Store.CountEvents() - events.Count;
         Mark($"killed with {atKill} of {retractions.Count} retractions recorded");
         Assert.InRange(atKill, 1, retractions.Count - 1);
