@@ -134,6 +134,9 @@ public static class ApplicationServicesExtensions
             builder.Services.AddHostedService<DemoRunner>();
         }
 
+        // The receive endpoints, so that shutdown stops consuming before the outbox's last flush (OutboxDispatcher.StopAsync).
+        builder.Services.AddSingleton<Intake>();
+        builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<Intake>());
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<MilestoneReachedConsumer, MilestoneReachedConsumerDefinition>();

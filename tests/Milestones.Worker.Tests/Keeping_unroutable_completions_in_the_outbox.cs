@@ -7,6 +7,7 @@ using Milestones.Contracts;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
+using Milestones.Worker.Messaging;
 using Milestones.Worker.Outbox;
 using Milestones.Worker.Telemetry;
 
@@ -31,7 +32,8 @@ public class Keeping_unroutable_completions_in_the_outbox
         using var meters = new MeterFactory();
         using var telemetry = new MilestonesTelemetry(meters, TimeProvider.System, catalog);
         using var unroutable = new MetricCollector<long>(meters, MilestonesTelemetry.Name, "milestones.outbox.unroutable");
-        using var dispatcher = new OutboxDispatcher(store, bus, catalog, new OutboxSignal(), telemetry, TimeProvider.System,
+        using var dispatcher = new OutboxDispatcher(store, bus, catalog, new OutboxSignal(),
+            new Intake(Options.Create(new MessagingOptions()), NullLogger<Intake>.Instance), telemetry, TimeProvider.System,
             Options.Create(new OutboxOptions()), NullLogger<OutboxDispatcher>.Instance);
 
         var published = await dispatcher.DispatchBatch(new OutboxOptions(), Cancel);

@@ -1,20 +1,23 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Milestones.Worker.Outbox;
 
 namespace Milestones.Worker.Messaging;
 
 public static class MessagingExtensions
 {
     /// <summary>
-    /// What the host's shutdown needs beyond the bus's stop: the outbox's last flush and the rest of the host.
-    /// <see cref="HostOptions.ShutdownTimeout"/> is raised to <see cref="MessagingOptions.StopTimeout"/> plus this when it is shorter.
+    /// What the host's shutdown needs beyond stopping the consumers and the outbox's last flush: the bus's own stop and
+    /// the rest of the host. <see cref="HostOptions.ShutdownTimeout"/> is raised to <see cref="MessagingOptions.StopTimeout"/>
+    /// plus <see cref="OutboxOptions.StopFlushTimeout"/> plus this when it is shorter.
     /// </summary>
     public static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Start and stop of the bus: the host does not wait for the broker to start (the probes must answer while it is
-    /// unreachable: live, not ready), and stops the bus within <c>Messaging:StopTimeout</c>, inside the host's own
-    /// shutdown timeout. Also refuses <c>Messaging:RequirePublisherIdentity=false</c> on a broker outside Development.
+    /// unreachable: live, not ready). On shutdown the consumers stop within <c>Messaging:StopTimeout</c> (<see cref="Intake"/>),
+    /// the outbox is flushed within <c>Outbox:StopFlushTimeout</c>, then the bus stops, all inside the host's own shutdown
+    /// timeout. Also refuses <c>Messaging:RequirePublisherIdentity=false</c> on a broker outside Development.
     /// </summary>
     public static IHostApplicationBuilder AddMessagingLifetime(this IHostApplicationBuilder builder)
     {
@@ -34,9 +37,9 @@ public static class MessagingExtensions
             host.WaitUntilStarted = false;
             host.StopTimeout = messaging.Value.StopTimeout;
         });
-        builder.Services.AddOptions<HostOptions>().Configure<IOptions<MessagingOptions>>((host, messaging) =>
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<MessagingOptions>, IOptions<OutboxOptions>>((host, messaging, outbox) =>
         {
-            var needed = messaging.Value.StopTimeout + ShutdownMargin;
+            var needed = messaging.Value.StopTimeout + outbox.Value.StopFlushTimeout + ShutdownMargin;
             if (host.ShutdownTimeout < needed)
             {
                 host.ShutdownTimeout = needed;

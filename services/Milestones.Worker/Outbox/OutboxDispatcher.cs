@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Milestones.Contracts;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
+using Milestones.Worker.Messaging;
 using Milestones.Worker.Telemetry;
 
 namespace Milestones.Worker.Outbox;
@@ -11,13 +13,14 @@ namespace Milestones.Worker.Outbox;
 /// <summary>
 /// Publishes the entries that commits left in the outbox, each with its deterministic message id, then marks them
 /// sent. A crash between the publish and the mark re-publishes the same message id after restart: consumers
-/// de-duplicate on it. On shutdown it drains what was pending at the stop while the bus is still up.
+/// de-duplicate on it. On shutdown it stops the consumers, then empties the outbox while the bus can still publish.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     IOutboxStore store,
     IBus bus,
     ProjectCatalog catalog,
     OutboxSignal signal,
+    Intake intake,
     MilestonesTelemetry telemetry,
     TimeProvider time,
     IOptions<OutboxOptions> options,
@@ -34,7 +37,9 @@ public sealed partial class OutboxDispatcher(
             try
             {
                 await SampleBacklog(settings, stoppingToken);
-                var published = await DispatchBatch(settings, stoppingToken);
+                // A batch under way when the host stops is finished, each publish within Outbox:PublishTimeout: cancelled,
+                // its publishes would be logged as faults by MassTransit and published again by the flush.
+                var published = await DispatchBatch(settings, CancellationToken.None);
                 if (published == settings.BatchSize)
                 {
                     continue;
@@ -64,23 +69,16 @@ public sealed partial class OutboxDispatcher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        // Flush: hosted services stop in reverse order, so the bus (registered first) is still running here — and still
-        // consuming. So the flush is bounded twice: by the backlog at the stop (entries are claimed oldest first, so what
-        // the consumers add meanwhile, such as each event's feed entry, is not chased) and by Outbox:StopFlushTimeout.
-        // What is left waits in the outbox for the next start or another replica.
+        // Hosted services stop in reverse order, so the bus (registered first) is still up here, and still consuming. So
+        // the consumers are stopped first: after that nothing adds to the outbox, and the flush can empty it, bounded by
+        // Outbox:StopFlushTimeout. What is left waits in the outbox for the next start or another replica.
+        await intake.Stop(cancellationToken);
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(options.Value.StopFlushTimeout);
         try
         {
-            var pending = (await store.GetBacklog(budget.Token)).Count;
-            for (long published = 0; published < pending;)
+            while (await DispatchBatch(options.Value, budget.Token) > 0)
             {
-                var batch = await DispatchBatch(options.Value, budget.Token);
-                if (batch == 0)
-                {
-                    break;
-                }
-                published += batch;
             }
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -93,7 +91,11 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>Publishes one claimed batch; returns how many were published.</summary>
+    /// <summary>
+    /// Publishes one claimed batch; returns how many were published. The projects of a batch are published concurrently,
+    /// so their confirmations are awaited together rather than one round trip after another; each project's entries go
+    /// out one after another, in the order they were committed (a completion before the reopening that follows it).
+    /// </summary>
     internal async Task<int> DispatchBatch(OutboxOptions settings, CancellationToken cancellationToken)
     {
         var entries = await store.ClaimPending(owner, settings.BatchSize, settings.Lease, cancellationToken);
@@ -102,51 +104,69 @@ public sealed partial class OutboxDispatcher(
             return 0;
         }
         using var activity = MilestonesTracing.StartOutboxDispatch(entries);
-        var sent = new List<Guid>(entries.Count);
+        var sent = new ConcurrentQueue<Guid>();
         try
         {
-            foreach (var entry in entries)
+            await Task.WhenAll(entries.GroupBy(entry => entry.ProjectId).Select(async project =>
             {
-                using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                publishTimeout.CancelAfter(settings.PublishTimeout);
-                try
+                foreach (var entry in project)
                 {
-                    await Publish(entry, publishTimeout.Token);
-                    sent.Add(entry.MessageId);
+                    if (await TryPublish(entry, settings, cancellationToken))
+                    {
+                        sent.Enqueue(entry.MessageId);
+                    }
                 }
-                catch (OperationCanceledException) when (publishTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    // Not confirmed in time (a full reject-publish queue may never confirm): not sent, tried again later.
-                    telemetry.OutboxRefused.Add(1);
-                    LogRefused(entry.ProjectId, entry.MessageId);
-                }
-                catch (Exception ex) when (OutboxPublishFailures.IsUnroutable(ex))
-                {
-                    // No queue would receive it: not sent. It stays pending (claimed until its lease ends) and is
-                    // published again on a later pass; the rest of the batch goes on.
-                    telemetry.OutboxUnroutable.Add(1);
-                    LogUnroutable(entry.ProjectId, entry.MessageId);
-                }
-                catch (Exception ex) when (OutboxPublishFailures.IsRefused(ex))
-                {
-                    // A full bounded queue refused it: not sent either, and tried again after its lease.
-                    telemetry.OutboxRefused.Add(1);
-                    LogRefused(entry.ProjectId, entry.MessageId);
-                }
-            }
+            }));
         }
         catch (Exception ex)
         {
             activity.RecordFailure(ex);
+            // What was confirmed before the failure is marked sent all the same, so it is not published twice.
+            await MarkSent([.. sent]);
             throw;
         }
-        await MarkSent(sent);
+        await MarkSent([.. sent]);
         return sent.Count;
+    }
+
+    /// <summary>
+    /// Publishes one entry; false when the broker did not take it (unroutable, refused, or not confirmed in time): the
+    /// entry stays pending, claimed until its lease ends, and is published again on a later pass. Anything else, such as
+    /// a lost connection, fails the batch.
+    /// </summary>
+    async Task<bool> TryPublish(OutboxEntry entry, OutboxOptions settings, CancellationToken cancellationToken)
+    {
+        using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        publishTimeout.CancelAfter(settings.PublishTimeout);
+        try
+        {
+            await Publish(entry, publishTimeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (publishTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Not confirmed in time (a full reject-publish queue may never confirm).
+            telemetry.OutboxRefused.Add(1);
+            LogRefused(entry.ProjectId, entry.MessageId);
+        }
+        catch (Exception ex) when (OutboxPublishFailures.IsUnroutable(ex))
+        {
+            // No queue would receive it.
+            telemetry.OutboxUnroutable.Add(1);
+            LogUnroutable(entry.ProjectId, entry.MessageId);
+        }
+        catch (Exception ex) when (OutboxPublishFailures.IsRefused(ex))
+        {
+            // A full bounded queue refused it.
+            telemetry.OutboxRefused.Add(1);
+            LogRefused(entry.ProjectId, entry.MessageId);
+        }
+        return false;
     }
 
     // Not cancellable: once published, an entry is marked sent even while the host stops, or the flush on
     // stop would publish it again (harmless with its deterministic id, but noise for every consumer).
-    Task MarkSent(List<Guid> sent) =>
+    Task MarkSent(IReadOnlyList<Guid> sent) =>
         sent.Count == 0 ? Task.CompletedTask : store.MarkSent(sent, time.GetUtcNow(), CancellationToken.None);
 
     /// <summary>

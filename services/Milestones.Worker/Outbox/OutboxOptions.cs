@@ -36,8 +36,8 @@ public sealed class OutboxOptions
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// On shutdown, how long the dispatcher goes on publishing what was pending at the stop, while the bus is still up
-    /// (and still consuming). What is left waits in the outbox for the next start or another replica. Default 2 s.
+    /// On shutdown, once the consumers have stopped, how long the dispatcher goes on emptying the outbox while the bus can
+    /// still publish. What is left waits in the outbox for the next start or another replica. Default 2 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan StopFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);

@@ -4,31 +4,35 @@ using Milestones.Worker.IntegrationTests.Infrastructure;
 namespace Milestones.Worker.IntegrationTests.CrashAndRestart;
 
 /// <summary>
-/// Graceful shutdown: SIGTERM while events are being processed. The worker stops consuming, finishes or
-/// returns what it holds, flushes the outbox, and exits 0 within its shutdown timeout (Messaging:StopTimeout 10 s
-/// here, host shutdown timeout 10 s more); a restarted worker takes over the rest. Guards the bus stop timeout
-/// inside the host's shutdown timeout and the outbox dispatcher's flush on stop (a completion committed just
-/// before the stop is published before the process ends, not left pending).
+/// Graceful shutdown: SIGTERM while events are arriving and being processed. The worker stops consuming (messages in
+/// flight finish, prefetched ones go back to the broker), then empties the outbox, and exits 0 within its shutdown
+/// timeout (Messaging:StopTimeout 10 s here, plus the flush's 8 s, plus 10 s for the rest); a restarted worker takes
+/// over the rest. Guards the order of the stop: were the consumers stopped after the flush, as the bus's own stop
+/// does, they would go on committing during and after it, and their outbox entries would wait for the restart.
 /// </summary>
 [Collection(WorkerProcesses.Name)]
 public sealed class Terminated_worker(TestVirtualHost vhost) : ProcessScenario(vhost), IClassFixture<TestVirtualHost>
 {
-    static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
+    static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(28);
 
     [Fact]
     public async Task Sigterm_stops_cleanly_and_a_restart_finishes_the_stream()
     {
         await Connect();
         var events = Events.Stream(30_000);   // enough that some are still in flight at SIGTERM (128 are consumed at once), with the flush of the outbox meanwhile
-        var first = StartWorker("worker (terminated)");
+        // A flush long enough for whatever the dispatcher is behind by, so that the test is about the order of the stop.
+        var first = StartWorker("worker (terminated)", new Dictionary<string, string> { ["Outbox__StopFlushTimeout"] = "00:00:08" });
         await first.WaitUntilReady();
         Mark("ready");
-        await Publish(events);
+        // SIGTERM lands while the stream is still arriving: awaited whole first, a loaded machine's publisher can be
+        // slower than the worker, which then has consumed everything before the signal.
+        var publishing = Publish(events);
         await WaitForEvents(200, TimeSpan.FromSeconds(60));
 
         var stopping = Stopwatch.StartNew();
         await first.Terminate();
         Assert.True(await first.WaitForExit(ShutdownTimeout + TimeSpan.FromSeconds(5)), $"the worker did not exit within {ShutdownTimeout.TotalSeconds} s of SIGTERM");
+        await publishing;
         Mark($"exited {first.ExitCode} after {stopping.Elapsed.TotalSeconds:0.0} s with {Store.CountEvents()} events recorded");
         Assert.Equal(0, first.ExitCode);
         Assert.Contains("Application is shutting down", first.Output, StringComparison.Ordinal);
@@ -46,8 +50,8 @@ public sealed class Terminated_worker(TestVirtualHost vhost) : ProcessScenario(v
             TimeSpan.FromSeconds(15),
             () => $"after the stop: {Store.CountEvents()} recorded, input {input}, quarantine {quarantine} (ready, unacked) of {events.Count}");
         Assert.True(Store.CountEvents() < events.Count, "the worker had consumed everything before SIGTERM: nothing was in flight to return");
-        // Every completion it committed was published before it exited; feed entries may still wait for the restart.
-        Assert.Equal(0, Store.PendingAnnouncements());
+        // Everything it committed was published before it exited: completions, and each recorded event's feed entry.
+        Assert.Equal(0, Store.PendingOutbox());
         Assert.Equal(Store.CompletionEntries(), (await Completions()).Count);
 
         var second = StartWorker("worker (restarted)");

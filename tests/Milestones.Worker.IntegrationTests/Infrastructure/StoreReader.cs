@@ -19,9 +19,6 @@ public sealed class StoreReader(string path)
 
     public long PendingOutbox() => Scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL");
 
-    /// <summary>Pending outbox rows other than the event feed's: completions, reopenings, targets met, overdue milestones.</summary>
-    public long PendingAnnouncements() => Scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND (kind IS NULL OR kind <> 'recorded')");
-
     /// <summary>Outbox rows that announce a completion (a row written before kinds were stored is one), sent or not.</summary>
     public long CompletionEntries() => Scalar("SELECT COUNT(*) FROM outbox WHERE kind IS NULL OR kind = 'completed'");
 

@@ -1,0 +1,120 @@
+using System.Reflection;
+using MassTransit;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Milestones.Contracts;
+using Milestones.Domain.Catalog;
+using Milestones.Domain.Projects;
+using Milestones.Domain.Storage;
+using Milestones.Worker.Messaging;
+using Milestones.Worker.Outbox;
+using Milestones.Worker.Telemetry;
+
+namespace Milestones.Worker.Tests;
+
+/// <summary>
+/// The dispatcher publishes the projects of a claimed batch concurrently (their confirmations awaited together, not one
+/// round trip after another) and each project's entries in the order they were committed. Guards the grouping in
+/// OutboxDispatcher.DispatchBatch: published one after another, the second project would wait for the first project's
+/// unconfirmed publish; published all at once, a project's second completion could overtake its first.
+/// </summary>
+public class Publishing_a_batch_of_the_outbox
+{
+    static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Projects_are_published_side_by_side_and_each_projects_entries_in_order()
+    {
+        var catalog = ProjectCatalog.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog", "fengtai-2023.json"));
+        var entries = new[] { Entry("subway-16-south", 1), Entry("subway-16-south", 2), Entry("lize-city-terminal", 1) };
+        var store = new ListStore(entries);
+        var bus = HoldingBus.Create(held: ("subway-16-south", 1));
+        var holding = (HoldingBus)(object)bus;
+        using var meters = new MeterFactory();
+        using var telemetry = new MilestonesTelemetry(meters, TimeProvider.System, catalog);
+        using var dispatcher = new OutboxDispatcher(store, bus, catalog, new OutboxSignal(),
+            new Intake(Options.Create(new MessagingOptions()), NullLogger<Intake>.Instance), telemetry, TimeProvider.System,
+            Options.Create(new OutboxOptions()), NullLogger<OutboxDispatcher>.Instance);
+
+        var dispatching = dispatcher.DispatchBatch(new OutboxOptions(), Cancel);
+
+        // The other project is published while the first completion of subway-16-south waits for its confirmation...
+        await Poll.Until(() => holding.Started.Contains(("lize-city-terminal", 1)), TimeSpan.FromSeconds(10),
+            () => $"started: {string.Join(", ", holding.Started)}");
+        // ...and the project's second completion waits behind its first.
+        Assert.DoesNotContain(("subway-16-south", 2), holding.Started);
+        Assert.False(dispatching.IsCompleted);
+
+        holding.Release();
+        Assert.Equal(3, await dispatching);
+        Assert.Equal([1, 2], holding.Started.Where(p => p.ProjectId == "subway-16-south").Select(p => p.Number));
+        Assert.Equal(entries.Select(e => e.MessageId).Order(), store.Sent.Order());
+    }
+
+    static OutboxEntry Entry(string projectId, int number)
+    {
+        var at = new DateTimeOffset(2022, 12, 31, 12, 0, 0, TimeSpan.FromHours(8));
+        var completion = new ProjectCompletion(projectId, number, at, [new ReachedMilestone("opened", at, Guid.NewGuid(), "metro-operator", at)], Guid.NewGuid());
+        return OutboxEntry.For(completion, at);
+    }
+
+    sealed class ListStore(IReadOnlyList<OutboxEntry> entries) : IOutboxStore
+    {
+        public List<Guid> Sent { get; } = [];
+
+        public Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken) =>
+            Task.FromResult(entries);
+
+        public Task MarkSent(IReadOnlyCollection<Guid> messageIds, DateTimeOffset sentAt, CancellationToken cancellationToken)
+        {
+            Sent.AddRange(messageIds);
+            return Task.CompletedTask;
+        }
+
+        public Task<OutboxBacklog> GetBacklog(CancellationToken cancellationToken) => Task.FromResult(new OutboxBacklog(0, null));
+    }
+
+    /// <summary>An <see cref="IBus"/> that confirms every completion at once except one, which it holds until released.</summary>
+    public class HoldingBus : DispatchProxy
+    {
+        readonly TaskCompletionSource confirmation = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        readonly Lock gate = new();
+        readonly List<(string ProjectId, int Number)> started = [];
+        (string, int) held;
+
+        /// <summary>Completions whose publish has begun, in that order.</summary>
+        public IReadOnlyList<(string ProjectId, int Number)> Started
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return [.. started];
+                }
+            }
+        }
+
+        public static IBus Create((string ProjectId, int Number) held)
+        {
+            var bus = Create<IBus, HoldingBus>();
+            ((HoldingBus)(object)bus).held = held;
+            return bus;
+        }
+
+        public void Release() => confirmation.SetResult();
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod?.Name == nameof(IBus.Publish) && args?[0] is ProjectCompleted completed)
+            {
+                var key = (completed.ProjectId, completed.CompletionNumber);
+                lock (gate)
+                {
+                    started.Add(key);
+                }
+                return key == held ? confirmation.Task : Task.CompletedTask;
+            }
+            throw new NotSupportedException(targetMethod?.Name);
+        }
+    }
+}
