@@ -34,10 +34,15 @@ public sealed partial class CatalogRefresh(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// <summary>When the stored registrations were last read, by this service's clock; null before the first read (at start) is done.</summary>
+    public DateTimeOffset? LastRefreshed { get; private set; }
+
     /// <summary>Reads the stored registrations and puts each newer one in force; returns how many it put in force.</summary>
     public async Task<int> Refresh(CancellationToken cancellationToken)
     {
+        var read = time.GetUtcNow();
         var put = PutInForce(catalog, await store.ListProjects(cancellationToken));
+        LastRefreshed = read;
         foreach (var registration in put)
         {
             LogPutInForce(registration.ProjectId, registration.Revision, registration.RegisteredBy);
