@@ -54,7 +54,8 @@ public class Bounding_metric_series_by_source
             await harness.Bus.Publish(Messages.Reached("lize-city-terminal", ConstructionStarted) with { SourceSystem = $"invented-{i}" }, Cancel);
         }
         var consumer = harness.GetConsumerHarness<MilestoneReachedConsumer>();
-        Assert.True(await Recording_milestones_through_the_bus.WaitFor(() => consumer.Consumed.Select<MilestoneReached>(Cancel).Count() == Count, seconds: 120));
+        await Poll.Until(() => consumer.Consumed.Select<MilestoneReached>(Cancel).Count() == Count, TimeSpan.FromSeconds(120),
+            () => $"{consumer.Consumed.Select<MilestoneReached>(Cancel).Count()} of {Count} consumed");
 
         var allowed = catalog.Sources.Select(s => s.Id).Append(MilestonesTelemetry.OtherSource).ToHashSet();
         Assert.NotEmpty(sources);

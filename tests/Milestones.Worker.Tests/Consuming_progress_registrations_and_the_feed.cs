@@ -65,8 +65,8 @@ public class Consuming_progress_registrations_and_the_feed
         await harness.Bus.Publish(registration, Cancel);
 
         Assert.True(await harness.GetConsumerHarness<ProjectRegisteredConsumer>().Consumed.Any<ProjectRegistered>(Cancel));
-        Assert.True(await Recording_milestones_through_the_bus.WaitFor(() =>
-            worker.Services.GetRequiredService<Domain.Catalog.ProjectCatalog>().Get("lize-city-terminal").Revision == 2));
+        await Poll.Until(() => worker.Services.GetRequiredService<Domain.Catalog.ProjectCatalog>().Get("lize-city-terminal").Revision == 2,
+            TimeSpan.FromSeconds(10), "the catalog at revision 2 of lize-city-terminal");
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public class Consuming_progress_registrations_and_the_feed
 
         Assert.True(await harness.GetConsumerHarness<MilestoneReachedConsumer>().Consumed.Any<MilestoneReached>(Cancel));
         var outbox = worker.Services.GetRequiredService<IOutboxStore>();
-        Assert.True(await Recording_milestones_through_the_bus.WaitFor(() => outbox.GetBacklog(Cancel).Result.Count == 0));
+        await Poll.Until(async () => (await outbox.GetBacklog(Cancel)).Count == 0, TimeSpan.FromSeconds(10), "an empty outbox");
         Assert.Equal(published, await harness.Published.Any<MilestoneRecorded>(x => x.Context.Message.EventId == message.EventId, Cancel));
     }
 }

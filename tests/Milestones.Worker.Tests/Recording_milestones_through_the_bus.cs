@@ -66,7 +66,7 @@ public class Recording_milestones_through_the_bus
         await harness.Bus.Publish(opened, Cancel);
 
         var consumer = harness.GetConsumerHarness<MilestoneReachedConsumer>();
-        Assert.True(await WaitFor(() => consumer.Consumed.Select<MilestoneReached>(Cancel).Count() == 2));
+        await Poll.Until(() => consumer.Consumed.Select<MilestoneReached>(Cancel).Count() == 2, TimeSpan.FromSeconds(10), "both reports consumed");
         Assert.False(await harness.Published.Any<Fault<MilestoneReached>>(Cancel));
         Assert.Single(harness.Published.Select<ProjectCompleted>(Cancel));
         var timeline = await worker.CreateClient().GetFromJsonAsync<JsonElement>("/projects/subway-16-south/events", Cancel);
@@ -129,19 +129,5 @@ public class Recording_milestones_through_the_bus
     {
         Assert.True(await harness.Published.Any<Fault<MilestoneReached>>(Cancel), "no Fault<MilestoneReached> was published");
         return harness.Published.Select<Fault<MilestoneReached>>(Cancel).First().Context.Message;
-    }
-
-    internal static async Task<bool> WaitFor(Func<bool> condition, int seconds = 10)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-            await Task.Delay(50, Cancel);
-        }
-        return true;
     }
 }

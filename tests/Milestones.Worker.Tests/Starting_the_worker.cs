@@ -269,7 +269,7 @@ public class Starting_the_worker
         });
         await worker.Start();
 
-        Assert.True(await Recording_milestones_through_the_bus.WaitFor(() => console.Text.Contains("Demo done", StringComparison.Ordinal), seconds: 30), console.Text);
+        await Poll.Until(() => console.Text.Contains("Demo done", StringComparison.Ordinal), TimeSpan.FromSeconds(30), () => console.Text);
         var text = console.Text;
         Assert.Contains("ProjectCompleted received", text, StringComparison.Ordinal);
         Assert.Contains("\"projectName\": \"地铁16号线南段\"", text, StringComparison.Ordinal);

@@ -34,7 +34,8 @@ public sealed class Keeping_MongoDB_credentials_secret
         await host.StartAsync(cancel);
         var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(cancel);
         var failure = await Record.ExceptionAsync(() => host.Services.GetRequiredService<MongoMilestoneStore>().LoadProject(TestCatalog.Hub, cancel));
-        await WaitFor(() => collector.GetSnapshot().Any(r => r.Category == typeof(MongoStoreInitializer).FullName && r.Level == LogLevel.Warning));
+        await Poll.Until(() => collector.GetSnapshot().Any(r => r.Category == typeof(MongoStoreInitializer).FullName && r.Level == LogLevel.Warning),
+            TimeSpan.FromSeconds(60), "the initializer's warning");
         await host.StopAsync(cancel);
 
         var check = report.Entries[MongoDbStoreExtensions.HealthCheckName];
@@ -53,16 +54,5 @@ public sealed class Keeping_MongoDB_credentials_secret
             Assert.DoesNotContain(Password, r.Exception?.ToString() ?? "", StringComparison.Ordinal);
             Assert.All(r.StructuredState ?? [], pair => Assert.DoesNotContain(Password, pair.Value ?? "", StringComparison.Ordinal));
         });
-    }
-
-    /// <summary>Polls until the condition holds; the bound only keeps a broken test from hanging.</summary>
-    static async Task WaitFor(Func<bool> condition)
-    {
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        bound.CancelAfter(TimeSpan.FromSeconds(60));
-        while (!condition())
-        {
-            await Task.Delay(50, bound.Token);
-        }
     }
 }
