@@ -13,20 +13,21 @@ using Milestones.Worker.Telemetry;
 namespace Milestones.Worker.Tests;
 
 /// <summary>
-/// The dispatcher publishes the projects of a claimed batch concurrently (their confirmations awaited together, not one
-/// round trip after another) and each project's entries in the order they were committed. Guards the grouping in
-/// OutboxDispatcher.DispatchBatch: published one after another, the second project would wait for the first project's
-/// unconfirmed publish; published all at once, a project's second completion could overtake its first.
+/// The dispatcher publishes a claimed batch in lanes side by side (confirmations awaited together, not one round trip
+/// after another): a project's announcements in the order they were committed, each feed entry on its own. Guards the
+/// lanes of OutboxDispatcher.DispatchBatch: published one after another, everything would wait for the first
+/// unconfirmed publish; published all at once, a project's second completion could overtake its first; with one lane
+/// per project, its feed entries would wait behind its announcements (and the feed would not keep up).
 /// </summary>
 public class Publishing_a_batch_of_the_outbox
 {
     static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Projects_are_published_side_by_side_and_each_projects_entries_in_order()
+    public async Task Projects_and_feed_entries_are_published_side_by_side_and_each_projects_announcements_in_order()
     {
         var catalog = ProjectCatalog.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog", "fengtai-2023.json"));
-        var entries = new[] { Entry("subway-16-south", 1), Entry("subway-16-south", 2), Entry("lize-city-terminal", 1) };
+        var entries = new[] { Entry("subway-16-south", 1), Entry("subway-16-south", 2), Feed("subway-16-south"), Entry("lize-city-terminal", 1) };
         var store = new ListStore(entries);
         var bus = HoldingBus.Create(held: ("subway-16-south", 1));
         var holding = (HoldingBus)(object)bus;
@@ -38,16 +39,17 @@ public class Publishing_a_batch_of_the_outbox
 
         var dispatching = dispatcher.DispatchBatch(new OutboxOptions(), Cancel);
 
-        // The other project is published while the first completion of subway-16-south waits for its confirmation...
-        await Poll.Until(() => holding.Started.Contains(("lize-city-terminal", 1)), TimeSpan.FromSeconds(10),
-            () => $"started: {string.Join(", ", holding.Started)}");
+        // The other project, and the project's own feed entry, are published while the first completion of
+        // subway-16-south waits for its confirmation...
+        await Poll.Until(() => holding.Started.Contains(("lize-city-terminal", 1)) && holding.Started.Contains(("subway-16-south", Fed)),
+            TimeSpan.FromSeconds(10), () => $"started: {string.Join(", ", holding.Started)}");
         // ...and the project's second completion waits behind its first.
         Assert.DoesNotContain(("subway-16-south", 2), holding.Started);
         Assert.False(dispatching.IsCompleted);
 
         holding.Release();
-        Assert.Equal(3, await dispatching);
-        Assert.Equal([1, 2], holding.Started.Where(p => p.ProjectId == "subway-16-south").Select(p => p.Number));
+        Assert.Equal(4, await dispatching);
+        Assert.Equal([1, 2], holding.Started.Where(p => p is { ProjectId: "subway-16-south", Number: > 0 }).Select(p => p.Number));
         Assert.Equal(entries.Select(e => e.MessageId).Order(), store.Sent.Order());
     }
 
@@ -56,6 +58,16 @@ public class Publishing_a_batch_of_the_outbox
         var at = new DateTimeOffset(2022, 12, 31, 12, 0, 0, TimeSpan.FromHours(8));
         var completion = new ProjectCompletion(projectId, number, at, [new ReachedMilestone("opened", at, Guid.NewGuid(), "metro-operator", at)], Guid.NewGuid());
         return OutboxEntry.For(completion, at);
+    }
+
+    /// <summary>The number <see cref="HoldingBus"/> records for a feed entry.</summary>
+    const int Fed = 0;
+
+    static OutboxEntry Feed(string projectId)
+    {
+        var at = new DateTimeOffset(2022, 12, 31, 12, 0, 0, TimeSpan.FromHours(8));
+        var record = new EventRecord(Guid.NewGuid(), projectId, "opened", at, at, "metro-operator", null, null, "fingerprint", at);
+        return OutboxEntry.For(new EventRecordedNotice(record, Changed: true, ProjectComplete: true), at);
     }
 
     sealed class ListStore(IReadOnlyList<OutboxEntry> entries) : IOutboxStore
@@ -74,7 +86,10 @@ public class Publishing_a_batch_of_the_outbox
         public Task<OutboxBacklog> GetBacklog(CancellationToken cancellationToken) => Task.FromResult(new OutboxBacklog(0, null));
     }
 
-    /// <summary>An <see cref="IBus"/> that confirms every completion at once except one, which it holds until released.</summary>
+    /// <summary>
+    /// An <see cref="IBus"/> that confirms every completion and feed entry at once except one completion, which it holds
+    /// until released. A feed entry is recorded with the number <see cref="Fed"/>.
+    /// </summary>
     public class HoldingBus : DispatchProxy
     {
         readonly TaskCompletionSource confirmation = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -82,7 +97,7 @@ public class Publishing_a_batch_of_the_outbox
         readonly List<(string ProjectId, int Number)> started = [];
         (string, int) held;
 
-        /// <summary>Completions whose publish has begun, in that order.</summary>
+        /// <summary>Completions and feed entries whose publish has begun, in that order.</summary>
         public IReadOnlyList<(string ProjectId, int Number)> Started
         {
             get
@@ -113,6 +128,14 @@ public class Publishing_a_batch_of_the_outbox
                     started.Add(key);
                 }
                 return key == held ? confirmation.Task : Task.CompletedTask;
+            }
+            if (targetMethod?.Name == nameof(IBus.Publish) && args?[0] is MilestoneRecorded recorded)
+            {
+                lock (gate)
+                {
+                    started.Add((recorded.ProjectId, Fed));
+                }
+                return Task.CompletedTask;
             }
             throw new NotSupportedException(targetMethod?.Name);
         }

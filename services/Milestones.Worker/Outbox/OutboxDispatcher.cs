@@ -92,9 +92,10 @@ public sealed partial class OutboxDispatcher(
     }
 
     /// <summary>
-    /// Publishes one claimed batch; returns how many were published. The projects of a batch are published concurrently,
-    /// so their confirmations are awaited together rather than one round trip after another; each project's entries go
-    /// out one after another, in the order they were committed (a completion before the reopening that follows it).
+    /// Publishes one claimed batch; returns how many were published. The batch goes out in lanes published side by side,
+    /// so that confirmations are awaited together rather than one round trip after another: a project's announcements
+    /// are one lane, published one after another in the order they were committed (a completion before the reopening
+    /// that follows it); each feed entry is a lane of its own, as it stands alone (its event's id and times).
     /// </summary>
     internal async Task<int> DispatchBatch(OutboxOptions settings, CancellationToken cancellationToken)
     {
@@ -107,9 +108,9 @@ public sealed partial class OutboxDispatcher(
         var sent = new ConcurrentQueue<Guid>();
         try
         {
-            await Task.WhenAll(entries.GroupBy(entry => entry.ProjectId).Select(async project =>
+            await Task.WhenAll(entries.GroupBy(Lane).Select(async lane =>
             {
-                foreach (var entry in project)
+                foreach (var entry in lane)
                 {
                     if (await TryPublish(entry, settings, cancellationToken))
                     {
@@ -128,6 +129,9 @@ public sealed partial class OutboxDispatcher(
         await MarkSent([.. sent]);
         return sent.Count;
     }
+
+    static (string ProjectId, Guid? FeedEntry) Lane(OutboxEntry entry) =>
+        (entry.ProjectId, entry.Message is EventRecordedNotice ? entry.MessageId : null);
 
     /// <summary>
     /// Publishes one entry; false when the broker did not take it (unroutable, refused, or not confirmed in time): the
