@@ -1,13 +1,10 @@
 using System.Reflection;
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Milestones.Contracts;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
-using Milestones.Worker.Messaging;
 using Milestones.Worker.Outbox;
 using Milestones.Worker.Telemetry;
 
@@ -27,14 +24,12 @@ public class Keeping_unroutable_completions_in_the_outbox
     {
         var catalog = ProjectCatalog.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog", "fengtai-2023.json"));
         var entries = new[] { "subway-16-south", "lize-city-terminal", "fengtai-station-integration" }.Select(Entry).ToList();
-        var store = new ListStore(entries);
+        var store = new ClaimedBatch(entries);
         var bus = ReturningBus.Create(returnedProject: "lize-city-terminal");
         using var meters = new MeterFactory();
         using var telemetry = new MilestonesTelemetry(meters, TimeProvider.System, catalog);
         using var unroutable = new MetricCollector<long>(meters, MilestonesTelemetry.Name, "milestones.outbox.unroutable");
-        using var dispatcher = new OutboxDispatcher(store, bus, catalog, new OutboxSignal(),
-            new Intake(Options.Create(new MessagingOptions()), NullLogger<Intake>.Instance), telemetry, TimeProvider.System,
-            Options.Create(new OutboxOptions()), NullLogger<OutboxDispatcher>.Instance);
+        using var dispatcher = store.Dispatcher(bus, catalog, telemetry);
 
         var published = await dispatcher.DispatchBatch(new OutboxOptions(), Cancel);
 
@@ -49,22 +44,6 @@ public class Keeping_unroutable_completions_in_the_outbox
         var at = new DateTimeOffset(2022, 12, 31, 12, 0, 0, TimeSpan.FromHours(8));
         var completion = new ProjectCompletion(projectId, 1, at, [new ReachedMilestone("opened", at, Guid.NewGuid(), "metro-operator", at)], Guid.NewGuid());
         return OutboxEntry.For(completion, at);
-    }
-
-    sealed class ListStore(IReadOnlyList<OutboxEntry> entries) : IOutboxStore
-    {
-        public List<Guid> Sent { get; } = [];
-
-        public Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken) =>
-            Task.FromResult(entries);
-
-        public Task MarkSent(IReadOnlyCollection<Guid> messageIds, DateTimeOffset sentAt, CancellationToken cancellationToken)
-        {
-            Sent.AddRange(messageIds);
-            return Task.CompletedTask;
-        }
-
-        public Task<OutboxBacklog> GetBacklog(CancellationToken cancellationToken) => Task.FromResult(new OutboxBacklog(0, null));
     }
 
     /// <summary>An <see cref="IBus"/> whose publishes of one project's completion the broker "returns".</summary>

@@ -1,12 +1,9 @@
 using System.Reflection;
 using MassTransit;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Milestones.Contracts;
 using Milestones.Domain.Catalog;
 using Milestones.Domain.Projects;
 using Milestones.Domain.Storage;
-using Milestones.Worker.Messaging;
 using Milestones.Worker.Outbox;
 using Milestones.Worker.Telemetry;
 
@@ -28,14 +25,12 @@ public class Publishing_a_batch_of_the_outbox
     {
         var catalog = ProjectCatalog.LoadFile(Path.Combine(AppContext.BaseDirectory, "catalog", "fengtai-2023.json"));
         var entries = new[] { Entry("subway-16-south", 1), Entry("subway-16-south", 2), Feed("subway-16-south"), Entry("lize-city-terminal", 1) };
-        var store = new ListStore(entries);
+        var store = new ClaimedBatch(entries);
         var bus = HoldingBus.Create(held: ("subway-16-south", 1));
         var holding = (HoldingBus)(object)bus;
         using var meters = new MeterFactory();
         using var telemetry = new MilestonesTelemetry(meters, TimeProvider.System, catalog);
-        using var dispatcher = new OutboxDispatcher(store, bus, catalog, new OutboxSignal(),
-            new Intake(Options.Create(new MessagingOptions()), NullLogger<Intake>.Instance), telemetry, TimeProvider.System,
-            Options.Create(new OutboxOptions()), NullLogger<OutboxDispatcher>.Instance);
+        using var dispatcher = store.Dispatcher(bus, catalog, telemetry);
 
         var dispatching = dispatcher.DispatchBatch(new OutboxOptions(), Cancel);
 
@@ -68,22 +63,6 @@ public class Publishing_a_batch_of_the_outbox
         var at = new DateTimeOffset(2022, 12, 31, 12, 0, 0, TimeSpan.FromHours(8));
         var record = new EventRecord(Guid.NewGuid(), projectId, "opened", at, at, "metro-operator", null, null, "fingerprint", at);
         return OutboxEntry.For(new EventRecordedNotice(record, Changed: true, ProjectComplete: true), at);
-    }
-
-    sealed class ListStore(IReadOnlyList<OutboxEntry> entries) : IOutboxStore
-    {
-        public List<Guid> Sent { get; } = [];
-
-        public Task<IReadOnlyList<OutboxEntry>> ClaimPending(string owner, int maxCount, TimeSpan lease, CancellationToken cancellationToken) =>
-            Task.FromResult(entries);
-
-        public Task MarkSent(IReadOnlyCollection<Guid> messageIds, DateTimeOffset sentAt, CancellationToken cancellationToken)
-        {
-            Sent.AddRange(messageIds);
-            return Task.CompletedTask;
-        }
-
-        public Task<OutboxBacklog> GetBacklog(CancellationToken cancellationToken) => Task.FromResult(new OutboxBacklog(0, null));
     }
 
     /// <summary>

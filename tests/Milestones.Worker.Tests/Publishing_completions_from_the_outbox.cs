@@ -1,4 +1,3 @@
-using Milestones.Worker.Consumers;
 using System.Diagnostics.Metrics;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +10,7 @@ using Milestones.Domain.Recording;
 using Milestones.Domain.Storage;
 using Milestones.Domain.Validation;
 using Milestones.Storage.Sqlite;
+using Milestones.Worker.Consumers;
 
 namespace Milestones.Worker.Tests;
 

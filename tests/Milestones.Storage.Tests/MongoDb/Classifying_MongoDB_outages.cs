@@ -1,7 +1,7 @@
-using Milestones.Worker.Consumers;
 using System.Net;
 using System.Reflection;
 using Milestones.Storage.MongoDB;
+using Milestones.Worker.Consumers;
 using MongoDB.Bson;
 using MongoDB.Driver;
 using MongoDB.Driver.Core.Clusters;

@@ -1,7 +1,7 @@
-using Milestones.Worker.Consumers;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Milestones.Storage.Sqlite;
+using Milestones.Worker.Consumers;
 using Milestones.Worker.IntegrationTests.Infrastructure;
 
 namespace Milestones.Worker.IntegrationTests.FailureHandling;

@@ -1,7 +1,7 @@
-using Milestones.Worker.Consumers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Milestones.Contracts;
+using Milestones.Worker.Consumers;
 using Milestones.Worker.IntegrationTests.Infrastructure;
 using Milestones.Worker.Messaging;
 
