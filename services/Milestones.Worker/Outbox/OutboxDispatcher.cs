@@ -135,8 +135,8 @@ public sealed partial class OutboxDispatcher(
 
     /// <summary>
     /// Publishes one entry; false when the broker did not take it (unroutable, refused, or not confirmed in time): the
-    /// entry stays pending, claimed until its lease ends, and is published again on a later pass. Anything else, such as
-    /// a lost connection, fails the batch.
+    /// entry stays pending under this dispatcher's lease, and this dispatcher claims it again, first, on its next pass
+    /// (another replica only once the lease has ended). Anything else, such as a lost connection, fails the batch.
     /// </summary>
     async Task<bool> TryPublish(OutboxEntry entry, OutboxOptions settings, CancellationToken cancellationToken)
     {
