@@ -22,6 +22,17 @@ static class Events
         Note = note,
     };
 
+    /// <summary>The district office withdrawing the report <paramref name="retractedEventId"/>, thirty days after <see cref="Day0"/>.</summary>
+    public static Retraction Retraction(string projectId, Guid retractedEventId, string reason = "reported by mistake") => new()
+    {
+        EventId = Guid.NewGuid(),
+        ProjectId = projectId,
+        RetractedEventId = retractedEventId,
+        Reason = reason,
+        RetractedAt = Day0.AddDays(30),
+        SourceSystem = Source,
+    };
+
     public static ProgressReport Progress(string projectId, string metric, decimal value, string unit, int day = 0, Guid? id = null, string source = Source) => new()
     {
         EventId = id ?? Guid.NewGuid(),

@@ -51,21 +51,11 @@ public class Progress_over_random_histories
         from reports in GenReport.Array[0, 4]
         from measures in GenMeasure.Array[0, 8]
         from withdrawn in Gen.Int.Array[measures.Length]
-        let retractions = measures.Where((_, i) => withdrawn[i] % 4 == 0).Select(m => (Input)new Withdrawal(Retract(m.Id)))
+        let retractions = measures.Where((_, i) => withdrawn[i] % 4 == 0).Select(m => (Input)new Withdrawal(Events.Retraction(Project, m.Id, "measured twice")))
         let distinct = reports.Concat(measures).Concat(retractions).ToArray()
         from delivery in GenDelivery(distinct)
         from other in GenDelivery(distinct)
         select new History(distinct, delivery, other);
-
-    static Retraction Retract(Guid eventId) => new()
-    {
-        EventId = Guid.NewGuid(),
-        ProjectId = Project,
-        RetractedEventId = eventId,
-        Reason = "measured twice",
-        RetractedAt = Events.Day0.AddDays(30),
-        SourceSystem = Events.Source,
-    };
 
     /// <summary>Applies a delivery as the recorder does: a redelivered id is a duplicate; a retraction gets the recorded reports of its metric.</summary>
     static (ProjectState State, List<ProjectAnnouncement> Announcements) Run(Input[] delivery)

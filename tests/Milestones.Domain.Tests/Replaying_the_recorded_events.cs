@@ -41,25 +41,15 @@ public class Replaying_the_recorded_events
     static readonly Gen<History> GenHistory =
         from events in GenEvent(Catalog.Value.Get(Project).Plan.Milestones).Array[0, 14]
         from retractedMask in Gen.Int[0, 2].Array[events.Length]
-        let retractions = events.Where((_, i) => retractedMask[i] == 0).Select(e => (Input)new Withdrawal(Retract(e.EventId))).ToArray()
+        let retractions = events.Where((_, i) => retractedMask[i] == 0).Select(e => (Input)new Withdrawal(Events.Retraction(Project, e.EventId))).ToArray()
         // Now and then a retraction of a report that was never sent.
         from stray in Gen.Bool
-        let inputs = events.Select(e => (Input)new Report(e)).Concat(retractions).Concat(stray ? [new Withdrawal(Retract(Guid.NewGuid()))] : []).ToArray()
+        let inputs = events.Select(e => (Input)new Report(e)).Concat(retractions).Concat(stray ? [new Withdrawal(Events.Retraction(Project, Guid.NewGuid()))] : []).ToArray()
         from copies in Gen.Int[1, 3].Array[inputs.Length]
         let all = inputs.SelectMany((m, i) => Enumerable.Repeat(m, copies[i])).ToArray()
         from keys in Gen.Int.Array[all.Length]
         from batches in Gen.Int[1, 5].Array[all.Length]
         select new History(all.Zip(keys).OrderBy(p => p.Second).Select(p => p.First).ToArray(), batches);
-
-    static Retraction Retract(Guid eventId) => new()
-    {
-        EventId = Guid.NewGuid(),
-        ProjectId = Project,
-        RetractedEventId = eventId,
-        Reason = "reported by mistake",
-        RetractedAt = Events.Day0.AddDays(30),
-        SourceSystem = Events.Source,
-    };
 
     [Fact]
     public void Replay_of_the_stored_events_is_the_stored_state_with_the_same_announcements() =>
@@ -128,7 +118,7 @@ public class Replaying_the_recorded_events
         from measures in Gen.Select(Gen.Int[1800, 2100], Gen.Int[0, 3], (value, day) => (Input)new Measure(Events.Progress(Park, "open-area", value, "mu", day))).Array[0, 6]
         from withdrawn in Gen.Int.Array[measures.Length]
         from amendments in Gen.Select(Gen.Int[1, 4], Gen.Int[1900, 2100], Gen.Bool, (revision, target, required) => (Input)new Amendment(Amend(revision, target, required))).Array[0, 3]
-        let retractions = measures.Where((_, i) => withdrawn[i] % 3 == 0).Select(m => (Input)new Withdrawal(Retract(m.Id) with { ProjectId = Park }))
+        let retractions = measures.Where((_, i) => withdrawn[i] % 3 == 0).Select(m => (Input)new Withdrawal(Events.Retraction(Park, m.Id)))
         let all = reports.Concat(measures).Concat(retractions).Concat(amendments).ToArray()
         from copies in Gen.Int[1, 2].Array[all.Length]
         let delivered = all.SelectMany((m, i) => Enumerable.Repeat(m, copies[i])).ToArray()

@@ -48,22 +48,12 @@ public class Retractions_over_random_histories
         from retractedMask in Gen.Int.Array[events.Length]
         from byOffice in Gen.Bool
         let retractions = events.Where((_, i) => retractedMask[i] % 3 == 0)
-            .Select(e => new Withdrawal(Retract(e.EventId), byOffice)).ToArray()
+            .Select(e => new Withdrawal(Events.Retraction(Project, e.EventId), byOffice)).ToArray()
         let messages = events.Select(e => (Message)new Report(e)).Concat(retractions).ToArray()
         from delivery in GenDelivery(messages)
         from other in GenDelivery(messages)
         let required = Codes.Where((_, i) => (requiredMask & (1 << i)) != 0).ToArray()
         select new History(Events.Plan(Codes, required), events, retractions, delivery, other);
-
-    static Retraction Retract(Guid eventId) => new()
-    {
-        EventId = Guid.NewGuid(),
-        ProjectId = Project,
-        RetractedEventId = eventId,
-        Reason = "reported by mistake",
-        RetractedAt = Events.Day0.AddDays(30),
-        SourceSystem = Events.Source,
-    };
 
     /// <summary>Applies the delivery as the recorder does, with a list of recorded reports standing in for the store.</summary>
     static (ProjectState State, List<ProjectAnnouncement> Announcements) Run(MilestonePlan plan, Message[] delivery)
