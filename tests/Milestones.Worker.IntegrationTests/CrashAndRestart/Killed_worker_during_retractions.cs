@@ -41,16 +41,8 @@ public sealed class Killed_worker_during_retractions(TestVirtualHost vhost) : Pr
                 RetractedAt = DateTimeOffset.UtcNow,
             })
             .ToList();
-        async Task PublishRetractions()
-        {
-            foreach (var chunk in retractions.Chunk(100))
-            {
-                await Task.WhenAll(chunk.Select(r => Client.PublishJson(WireNames.MilestoneRetractedExchange, r, r.EventId.ToString())));
-            }
-            Mark($"published {retractions.Count} retractions");
-        }
         // The kill lands while the retractions are still arriving, so that it cannot come after the last of them.
-        var publishing = PublishRetractions();
+        var publishing = Publish(WireNames.MilestoneRetractedExchange, retractions, r => r.EventId, "retractions");
         await WaitForEvents(events.Count + 10, TimeSpan.FromSeconds(60));
         await worker.Kill();
         await publishing;

@@ -58,14 +58,18 @@ public abstract class ProcessScenario(TestVirtualHost vhost) : IAsyncLifetime
     }
 
     /// <summary>Publishes with up to 200 confirms outstanding: fast enough that the worker is still busy when it is done.</summary>
-    protected async Task Publish(IEnumerable<MilestoneReached> events)
+    protected Task Publish(IEnumerable<MilestoneReached> events) =>
+        Publish(WireNames.MilestoneReachedExchange, events, e => e.EventId, "events");
+
+    /// <summary>Publishes to <paramref name="exchange"/>, each message with its event id as message id, up to 200 confirms outstanding.</summary>
+    protected async Task Publish<T>(string exchange, IEnumerable<T> messages, Func<T, Guid> eventId, string what)
     {
-        var list = events.ToList();
+        var list = messages.ToList();
         foreach (var chunk in list.Chunk(200))
         {
-            await Task.WhenAll(chunk.Select(e => Client.PublishJson(WireNames.MilestoneReachedExchange, e, e.EventId.ToString())));
+            await Task.WhenAll(chunk.Select(m => Client.PublishJson(exchange, m, eventId(m).ToString())));
         }
-        Mark($"published {list.Count} events");
+        Mark($"published {list.Count} {what}");
     }
 
     protected Task WaitForEvents(long count, TimeSpan timeout) =>
